@@ -1,0 +1,6 @@
+/** Where a command writes; the real process in main.ts, a buffer in tests of the command functions. */
+export interface CommandIO {
+  cwd: string;
+  out(line: string): void;
+  err(line: string): void;
+}

@@ -1,0 +1,229 @@
+import type { Problem } from '../diagnostics';
+import type { DataView } from '../dataview/model';
+import type { FilterFile } from '../files/filterFile';
+import { closestMatches } from '../names';
+import type { Condition, Expr, Operator, Scope, Span } from '../rule/ast';
+import { SCOPE_RANK } from '../rule/ast';
+import type { Workspace } from '../workspace';
+
+/** Product limits of Adobe filters (CJA / Adobe Analytics segments). */
+export const LIMITS = { containers: 50, nestedContainers: 10, rules: 100, distinctFields: 25, listValues: 500, words: 100 };
+
+const STRING_ONLY: ReadonlySet<Operator> = new Set<Operator>([
+  'contains', 'notContains', 'containsAny', 'containsAll', 'notContainsAny', 'notContainsAll',
+  'startsWith', 'notStartsWith', 'endsWith', 'notEndsWith', 'matches', 'notMatches',
+]);
+const WORD_LISTS: ReadonlySet<Operator> = new Set<Operator>(['containsAny', 'containsAll', 'notContainsAny', 'notContainsAll']);
+
+/** Cross-file and semantic checks of one filter: data view, names, types, scopes, references, limits. */
+export function checkFilter(file: FilterFile, workspace: Workspace): Problem[] {
+  const problems: Problem[] = [...workspace.duplicateIdProblems(file, workspace.filters(), 'filter')];
+  let dataView: DataView | undefined;
+  if (file.dataview) {
+    const dv = workspace.dataViewFor(file);
+    dataView = dv?.dataView;
+    if (!dv) {
+      const known = workspace.dataViews().flatMap(d => (d.id ? [d.id.value] : []));
+      const suggestions = closestMatches(file.dataview.value, known);
+      const hint = suggestions.length ? ` Did you mean \`${suggestions[0]}\`?` : known.length ? ` Known data views: ${known.join(', ')}.` : ' No *.dataview.yaml file was found in the workspace.';
+      problems.push({ start: file.dataview.start, end: file.dataview.end, severity: 'error', code: 'filter-unknown-dataview', message: `Unknown data view \`${file.dataview.value}\`.${hint}`, data: suggestions.length ? { replacements: suggestions } : undefined });
+    }
+  }
+  if (file.rule?.root && file.ruleSource) {
+    const source = file.ruleSource;
+    const at = (span: Span) => ({ start: source.toFile(span.start), end: Math.max(source.toFile(span.start), source.toFile(span.end)) });
+    new RuleChecker(file, workspace, dataView, problems, at).run(file.rule.root);
+  }
+  return problems;
+}
+
+class RuleChecker {
+  private containers = 0;
+  private rules = 0;
+  private readonly fields = new Set<string>();
+
+  constructor(
+    private readonly file: FilterFile,
+    private readonly workspace: Workspace,
+    private readonly dataView: DataView | undefined,
+    private readonly problems: Problem[],
+    private readonly at: (span: Span) => { start: number; end: number },
+  ) {}
+
+  run(root: Expr): void {
+    this.visit(root, undefined, 0);
+    this.checkReferenceCycle(root);
+    const limit = (count: number, max: number, what: string, code: string) => {
+      if (count > max) this.report(root, 'warning', code, `This filter has ${count} ${what}; Adobe filters allow at most ${max}.`);
+    };
+    limit(this.containers, LIMITS.containers, 'containers', 'limit-containers');
+    limit(this.rules, LIMITS.rules, 'rules', 'limit-rules');
+    limit(this.fields.size, LIMITS.distinctFields, 'distinct dimensions and metrics', 'limit-distinct-fields');
+  }
+
+  private report(span: Span, severity: Problem['severity'], code: string, message: string, replacements?: string[]): void {
+    const { start, end } = this.at(span);
+    this.problems.push({ start, end, severity, code, message, data: replacements?.length ? { replacements } : undefined });
+  }
+
+  private visit(e: Expr, scope: Scope | undefined, depth: number): void {
+    switch (e.kind) {
+      case 'container': {
+        this.containers++;
+        if (depth >= LIMITS.nestedContainers) this.report(e.scopeSpan, 'warning', 'limit-nested-containers', `Containers are nested ${depth + 1} deep; Adobe filters allow at most ${LIMITS.nestedContainers}.`);
+        if (scope && SCOPE_RANK[e.scope] > SCOPE_RANK[scope]) {
+          this.report(e.scopeSpan, 'error', 'rule-container-scope', `A ${e.scope} container cannot sit inside a ${scope} container: nested containers must be of a smaller scope (person > session > event).`);
+        }
+        if (e.scope === 'event') this.checkContradictions(e.body);
+        this.visit(e.body, e.scope, depth + 1);
+        return;
+      }
+      case 'and':
+      case 'or':
+      case 'logicGroup':
+        for (const item of e.items) this.visit(item, scope, depth);
+        return;
+      case 'not':
+        this.visit(e.operand, scope, depth);
+        return;
+      case 'sequence':
+        for (const step of e.steps) {
+          for (const c of step.constraints) if (c.unit.kind === 'dimension') this.checkName(c.unit.name, 'dimension');
+          this.visit(step.checkpoint, scope, depth);
+        }
+        return;
+      case 'only':
+        this.visit(e.sequence, scope, depth);
+        return;
+      case 'condition':
+        this.rules++;
+        this.checkCondition(e);
+        return;
+      case 'filterRef': {
+        const target = this.workspace.filterById(e.id.name);
+        if (!target) {
+          const known = this.workspace.filters().flatMap(f => (f.id ? [f.id.value] : []));
+          const suggestions = closestMatches(e.id.name, known);
+          this.report(e.id, 'error', 'rule-unknown-filter', `Unknown filter \`${e.id.name}\`.${suggestions.length ? ` Did you mean \`${suggestions[0]}\`?` : ''}`, suggestions);
+        } else if (target.dataview?.value !== this.file.dataview?.value) {
+          this.report(e.id, 'warning', 'rule-filter-dataview', `Filter \`${e.id.name}\` is written against data view \`${target.dataview?.value}\`, this one against \`${this.file.dataview?.value}\`.`);
+        }
+        return;
+      }
+      case 'error':
+        return;
+    }
+  }
+
+  /** Checks a name against the data view; returns what it is. */
+  private checkName(id: { name: string } & Span, expected: 'dimension' | 'any'): 'dimension' | 'metric' | undefined {
+    if (!this.dataView) return undefined;
+    this.fields.add(id.name);
+    if (this.dataView.dimensions.some(d => d.name === id.name)) return 'dimension';
+    if (this.dataView.metrics.some(m => m.name === id.name)) {
+      if (expected === 'dimension') this.report(id, 'error', 'rule-metric-as-dimension', `\`${id.name}\` is a metric; this needs a dimension.`);
+      return 'metric';
+    }
+    const names = expected === 'dimension' ? this.dataView.dimensions.map(d => d.name) : [...this.dataView.dimensions.map(d => d.name), ...this.dataView.metrics.map(m => m.name)];
+    const suggestions = closestMatches(id.name, names);
+    this.report(id, 'error', 'rule-unknown-field', `Unknown ${expected === 'dimension' ? 'dimension' : 'dimension or metric'} \`${id.name}\` in data view \`${this.dataView.id}\`.${suggestions.length ? ` Did you mean \`${suggestions[0]}\`?` : ''}`, suggestions);
+    return undefined;
+  }
+
+  private checkCondition(c: Condition): void {
+    const kind = this.checkName(c.subject, c.subject.kind === 'countDistinct' ? 'dimension' : 'any');
+    for (const v of c.values) if (v.kind === 'string' && v.value.split(/\s+/).length > LIMITS.words) this.report(v, 'warning', 'limit-words', `This value has more than ${LIMITS.words} words.`);
+    if (c.values.length > LIMITS.listValues) this.report(c.opSpan, 'warning', 'limit-list-values', `This list has ${c.values.length} values; Adobe filters allow at most ${LIMITS.listValues}.`);
+    if (WORD_LISTS.has(c.op) && c.values.length > LIMITS.words) this.report(c.opSpan, 'warning', 'limit-words', `This list has ${c.values.length} words; Adobe filters allow at most ${LIMITS.words}.`);
+    if (!kind || !this.dataView) return;
+    const numeric = c.subject.kind === 'countDistinct' || kind === 'metric' || this.dataView.dimensions.find(d => d.name === c.subject.name)?.type === 'number';
+    if (numeric && STRING_ONLY.has(c.op)) {
+      const what = kind === 'metric' ? `metric \`${c.subject.name}\`` : c.subject.kind === 'countDistinct' ? 'a distinct count' : `number dimension \`${c.subject.name}\``;
+      this.report(c.opSpan, 'error', 'rule-type-mismatch', `\`${opText(c.op)}\` compares text, but ${what} is a number. Use =, !=, <, <=, >, >=, in or between.`);
+      return;
+    }
+    if (kind === 'metric' && c.attribution !== 'repeating') this.report(c.opSpan, 'error', 'rule-type-mismatch', `Attribution applies to dimensions; \`${c.subject.name}\` is a metric.`);
+    for (const v of c.values) {
+      if (numeric && v.kind === 'string') this.report(v, 'error', 'rule-type-mismatch', `\`${c.subject.name}\` is a number; compare it with a number, not text.`);
+      if (!numeric && v.kind === 'number' && (c.op === 'eq' || c.op === 'ne' || c.op === 'in' || c.op === 'notIn')) {
+        this.report(v, 'error', 'rule-type-mismatch', `\`${c.subject.name}\` is text; quote the value: "${v.value}".`, [`"${v.value}"`]);
+      }
+    }
+    if (c.op === 'between' && c.values.length === 2 && c.values[0].kind === 'number' && c.values[1].kind === 'number' && c.values[0].value > c.values[1].value) {
+      this.report(c, 'error', 'rule-contradiction', `\`between ${c.values[0].value} and ${c.values[1].value}\` can never hold: the lower bound is above the upper bound.`);
+    }
+  }
+
+  /** In an event container, `a = "x" and a = "y"` must hold on one event, so it never can. */
+  private checkContradictions(body: Expr): void {
+    if (body.kind !== 'and') return;
+    const equalities = new Map<string, Condition>();
+    for (const item of body.items) {
+      if (item.kind !== 'condition' || item.op !== 'eq' || item.subject.kind !== 'field' || item.values.length !== 1 || item.caseInsensitive) continue;
+      if (this.dataView?.metrics.some(m => m.name === item.subject.name)) continue;
+      const prior = equalities.get(item.subject.name);
+      if (prior && prior.values[0].value !== item.values[0].value) {
+        this.report(item, 'error', 'rule-contradiction', `\`${item.subject.name}\` cannot equal both ${JSON.stringify(prior.values[0].value)} and ${JSON.stringify(item.values[0].value)} on one event. Use \`or\`, or a session/person container for two different events.`);
+      } else {
+        equalities.set(item.subject.name, item);
+      }
+    }
+  }
+
+  private checkReferenceCycle(root: Expr): void {
+    const self = this.file.id?.value;
+    if (!self) return;
+    // Depth-first over filter references; a path back to this filter is a cycle.
+    const visiting = new Set<string>();
+    const findCycle = (expr: Expr | null | undefined, pathIds: string[]): string[] | undefined => {
+      for (const ref of filterRefs(expr)) {
+        if (ref === self) return [...pathIds, ref];
+        if (visiting.has(ref)) continue;
+        visiting.add(ref);
+        const target = this.workspace.filterById(ref);
+        const found = findCycle(target?.rule?.root, [...pathIds, ref]);
+        if (found) return found;
+      }
+      return undefined;
+    };
+    for (const ref of collectRefNodes(root)) {
+      visiting.clear();
+      visiting.add(ref.id.name);
+      const cycle = ref.id.name === self ? [self] : findCycle(this.workspace.filterById(ref.id.name)?.rule?.root, [ref.id.name]);
+      if (cycle) {
+        this.report(ref.id, 'error', 'rule-reference-cycle', `Filter references form a cycle: ${[self, ...cycle].join(' → ')}.`);
+      }
+    }
+  }
+}
+
+function collectRefNodes(e: Expr | null | undefined): Array<Extract<Expr, { kind: 'filterRef' }>> {
+  const out: Array<Extract<Expr, { kind: 'filterRef' }>> = [];
+  const walk = (x: Expr): void => {
+    switch (x.kind) {
+      case 'filterRef': out.push(x); return;
+      case 'container': walk(x.body); return;
+      case 'and': case 'or': case 'logicGroup': x.items.forEach(walk); return;
+      case 'not': walk(x.operand); return;
+      case 'sequence': x.steps.forEach(s => walk(s.checkpoint)); return;
+      case 'only': walk(x.sequence); return;
+      default: return;
+    }
+  };
+  if (e) walk(e);
+  return out;
+}
+
+function filterRefs(e: Expr | null | undefined): string[] {
+  return collectRefNodes(e).map(r => r.id.name);
+}
+
+export function opText(op: Operator): string {
+  const words: Record<Operator, string> = {
+    eq: '=', ne: '!=', in: 'in', notIn: 'not in', contains: 'contains', notContains: 'not contains', containsAny: 'contains any of',
+    containsAll: 'contains all of', notContainsAny: 'not contains any of', notContainsAll: 'not contains all of', startsWith: 'starts with',
+    notStartsWith: 'not starts with', endsWith: 'ends with', notEndsWith: 'not ends with', matches: 'matches', notMatches: 'not matches',
+    exists: 'exists', notExists: 'not exists', lt: '<', gt: '>', le: '<=', ge: '>=', between: 'between',
+  };
+  return words[op];
+}

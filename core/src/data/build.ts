@@ -1,0 +1,403 @@
+/**
+ * Turns rows into a columnar Dataset: appends events into growable typed arrays, then sorts by
+ * person and time, numbers persons and sessions, and permutes every column once.
+ *
+ * Ordering rules (normative for the rest of the core):
+ * - persons are numbered in order of (namespace, person ID), compared by UTF-16 code units, so the
+ *   numbering does not depend on file order;
+ * - a person's events are ordered by timestamp; ties keep input order (files in data view order,
+ *   rows in file order);
+ * - a person is (namespace, person ID): the same ID in two namespaces is two persons.
+ *
+ * Sessions: when the data view names a session field, consecutive events of a person with the same
+ * session ID form one session and a change of ID starts a new one (so an ID that recurs after
+ * another session's events is a new session, keeping sessions contiguous in time). Events without
+ * a session ID (or all events, when there is no session field) are grouped by inactivity: a new
+ * session starts at a person's first event and after a gap strictly greater than
+ * `sessionTimeoutMinutes`.
+ */
+import type { DataView, Identity } from '../dataview/model';
+import type { Column, Dataset } from './dataset';
+import { compileFieldPath, type FieldGetter } from './fieldPath';
+import { toDimensionString, toEpochMs, toId, toNumber } from './values';
+import { WarningCollector } from './warnings';
+
+/** One event handed to `buildDataset`. */
+export interface RawEvent {
+  personId: string;
+  namespace: string;
+  /** Epoch milliseconds. */
+  timestamp: number;
+  sessionId?: string;
+  /** The row's fields: a plain (possibly nested) object, or a getter by dotted field path. */
+  fields: Record<string, unknown> | ((path: string) => unknown);
+}
+
+/** A column the builder fills: every dimension, then every metric, of the data view. */
+export interface ColumnSpec {
+  name: string;
+  /** Dotted source field path. */
+  field: string;
+  kind: 'string' | 'number';
+  metric: boolean;
+}
+
+export function columnSpecs(dataView: DataView): ColumnSpec[] {
+  const specs: ColumnSpec[] = [];
+  for (const d of dataView.dimensions) specs.push({ name: d.name, field: d.field || d.name, kind: d.type === 'number' ? 'number' : 'string', metric: false });
+  for (const m of dataView.metrics) specs.push({ name: m.name, field: m.field || m.name, kind: 'number', metric: true });
+  return specs;
+}
+
+const INITIAL_CAPACITY = 1 << 14;
+
+/**
+ * Accumulates events in input order. Loaders call `addEvent` with values already extracted in
+ * `specs` order (the array may be reused between calls), and `warn` for skipped rows.
+ */
+export class DatasetBuilder {
+  readonly specs: ColumnSpec[];
+  readonly warnings: WarningCollector;
+  private count = 0;
+  private capacity = INITIAL_CAPACITY;
+  private timestamps = new Float64Array(INITIAL_CAPACITY);
+  private persons = new Int32Array(INITIAL_CAPACITY);
+  private sessionCodes = new Int32Array(INITIAL_CAPACITY);
+  private fileIndex = new Uint16Array(INITIAL_CAPACITY);
+  private lines = new Int32Array(INITIAL_CAPACITY);
+  private readonly codes: (Int32Array | null)[];
+  private readonly numbers: (Float64Array | null)[];
+  private readonly dictionaries: (Map<string, number> | null)[];
+  private readonly dictionaryValues: (string[] | null)[];
+  private readonly personByKey = new Map<string, number>();
+  private readonly personIds: string[] = [];
+  private readonly personNamespaces: string[] = [];
+  private readonly sessionByKey = new Map<string, number>();
+  private readonly files: string[] = [];
+  private lastNamespace = '';
+  private lastPersonId = '';
+  private lastPerson = -1;
+  private readonly timeoutMs: number;
+
+  constructor(dataView: DataView, warnings = new WarningCollector()) {
+    this.specs = columnSpecs(dataView);
+    this.warnings = warnings;
+    this.timeoutMs = (Number.isFinite(dataView.sessionTimeoutMinutes) ? dataView.sessionTimeoutMinutes : 30) * 60000;
+    this.codes = this.specs.map((s) => (s.kind === 'string' ? new Int32Array(INITIAL_CAPACITY) : null));
+    this.numbers = this.specs.map((s) => (s.kind === 'number' ? new Float64Array(INITIAL_CAPACITY) : null));
+    this.dictionaries = this.specs.map((s) => (s.kind === 'string' ? new Map<string, number>() : null));
+    this.dictionaryValues = this.specs.map((s) => (s.kind === 'string' ? [] : null));
+  }
+
+  get eventCount(): number {
+    return this.count;
+  }
+
+  /** Registers a source (file path or label) and returns its index for `addEvent`. */
+  addSource(path: string): number {
+    this.files.push(path);
+    return this.files.length - 1;
+  }
+
+  warn(file: string, line: number, message: string): void {
+    this.warnings.add(file, line, message);
+  }
+
+  addEvent(namespace: string, personId: string, timestamp: number, sessionId: string | undefined, values: ArrayLike<unknown>, source = 0, line = 0): void {
+    if (this.count === this.capacity) this.grow();
+    const i = this.count++;
+    this.timestamps[i] = timestamp;
+    this.persons[i] = this.personIndex(namespace, personId);
+    if (sessionId === undefined) {
+      this.sessionCodes[i] = -1;
+    } else {
+      let code = this.sessionByKey.get(sessionId);
+      if (code === undefined) {
+        code = this.sessionByKey.size;
+        this.sessionByKey.set(sessionId, code);
+      }
+      this.sessionCodes[i] = code;
+    }
+    this.fileIndex[i] = source;
+    this.lines[i] = line;
+    const specs = this.specs;
+    for (let c = 0; c < specs.length; c++) {
+      const raw = values[c];
+      if (specs[c].kind === 'string') {
+        const s = toDimensionString(raw);
+        if (s === undefined) {
+          this.codes[c]![i] = -1;
+        } else {
+          const dict = this.dictionaries[c]!;
+          let code = dict.get(s);
+          if (code === undefined) {
+            code = dict.size;
+            dict.set(s, code);
+            this.dictionaryValues[c]!.push(s);
+          }
+          this.codes[c]![i] = code;
+        }
+      } else {
+        this.numbers[c]![i] = toNumber(raw);
+      }
+    }
+  }
+
+  private personIndex(namespace: string, personId: string): number {
+    // Sample files usually list a person's events together: skip the map for repeats.
+    if (personId === this.lastPersonId && namespace === this.lastNamespace && this.lastPerson >= 0) return this.lastPerson;
+    const key = namespace + '\u0000' + personId;
+    let p = this.personByKey.get(key);
+    if (p === undefined) {
+      p = this.personIds.length;
+      this.personByKey.set(key, p);
+      this.personIds.push(personId);
+      this.personNamespaces.push(namespace);
+    }
+    this.lastNamespace = namespace;
+    this.lastPersonId = personId;
+    this.lastPerson = p;
+    return p;
+  }
+
+  private grow(): void {
+    const cap = this.capacity * 2;
+    this.timestamps = growFloat(this.timestamps, cap);
+    this.persons = growInt(this.persons, cap);
+    this.sessionCodes = growInt(this.sessionCodes, cap);
+    const files = new Uint16Array(cap);
+    files.set(this.fileIndex);
+    this.fileIndex = files;
+    this.lines = growInt(this.lines, cap);
+    for (let c = 0; c < this.specs.length; c++) {
+      const codes = this.codes[c];
+      if (codes) this.codes[c] = growInt(codes, cap);
+      const numbers = this.numbers[c];
+      if (numbers) this.numbers[c] = growFloat(numbers, cap);
+    }
+    this.capacity = cap;
+  }
+
+  /** Sorts, numbers persons and sessions, and returns the Dataset. The builder is spent after. */
+  finish(): Dataset {
+    const n = this.count;
+    const personCount = this.personIds.length;
+
+    // Person numbering by (namespace, ID).
+    const order = Array.from({ length: personCount }, (_, i) => i);
+    const ids = this.personIds;
+    const nss = this.personNamespaces;
+    order.sort((a, b) => (nss[a] < nss[b] ? -1 : nss[a] > nss[b] ? 1 : ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
+    const rank = new Int32Array(personCount);
+    for (let r = 0; r < personCount; r++) rank[order[r]] = r;
+
+    // Stable counting sort by person rank, then a stable sort by time inside each person.
+    const personStart = new Int32Array(personCount + 1);
+    const persons = this.persons;
+    for (let i = 0; i < n; i++) personStart[rank[persons[i]] + 1]++;
+    for (let r = 0; r < personCount; r++) personStart[r + 1] += personStart[r];
+    const cursor = personStart.slice(0, personCount);
+    const perm = new Int32Array(n);
+    for (let i = 0; i < n; i++) perm[cursor[rank[persons[i]]]++] = i;
+    const ts = this.timestamps;
+    const byTime = (a: number, b: number): number => ts[a] - ts[b] || a - b;
+    for (let r = 0; r < personCount; r++) {
+      const s = personStart[r];
+      const e = personStart[r + 1];
+      for (let k = s + 1; k < e; k++) {
+        if (ts[perm[k]] < ts[perm[k - 1]]) {
+          perm.subarray(s, e).sort(byTime);
+          break;
+        }
+      }
+    }
+
+    const timestamps = new Float64Array(n);
+    const person = new Int32Array(n);
+    const sessionCodes = new Int32Array(n);
+    for (let k = 0; k < n; k++) {
+      const i = perm[k];
+      timestamps[k] = ts[i];
+      sessionCodes[k] = this.sessionCodes[i];
+    }
+    for (let r = 0; r < personCount; r++) person.fill(r, personStart[r], personStart[r + 1]);
+
+    // Sessions.
+    const session = new Int32Array(n);
+    const starts: number[] = [];
+    const timeout = this.timeoutMs;
+    let current = -1;
+    for (let k = 0; k < n; k++) {
+      const code = sessionCodes[k];
+      let isNew: boolean;
+      if (k === 0 || person[k] !== person[k - 1]) isNew = true;
+      else if (code !== sessionCodes[k - 1]) isNew = true;
+      else isNew = code === -1 && timestamps[k] - timestamps[k - 1] > timeout;
+      if (isNew) {
+        current++;
+        starts.push(k);
+      }
+      session[k] = current;
+    }
+    const sessionCount = current + 1;
+    const sessionStart = new Int32Array(sessionCount + 1);
+    for (let s = 0; s < sessionCount; s++) sessionStart[s] = starts[s];
+    sessionStart[sessionCount] = n;
+
+    const columns = new Map<string, Column>();
+    for (let c = 0; c < this.specs.length; c++) {
+      const spec = this.specs[c];
+      const codes = this.codes[c];
+      if (codes) {
+        const out = new Int32Array(n);
+        for (let k = 0; k < n; k++) out[k] = codes[perm[k]];
+        columns.set(spec.name, { kind: 'string', codes: out, dictionary: this.dictionaryValues[c]! });
+      } else {
+        const values = this.numbers[c]!;
+        const out = new Float64Array(n);
+        for (let k = 0; k < n; k++) out[k] = values[perm[k]];
+        columns.set(spec.name, { kind: 'number', values: out });
+      }
+    }
+
+    const file = new Uint16Array(n);
+    const line = new Int32Array(n);
+    for (let k = 0; k < n; k++) {
+      const i = perm[k];
+      file[k] = this.fileIndex[i];
+      line[k] = this.lines[i];
+    }
+
+    return {
+      eventCount: n,
+      timestamps,
+      person,
+      session,
+      personCount,
+      sessionCount,
+      personStart,
+      sessionStart,
+      personIds: order.map((p) => ids[p]),
+      personNamespaces: order.map((p) => nss[p]),
+      columns,
+      warnings: this.warnings.result(),
+      warningCount: this.warnings.total,
+      sources: { files: this.files.slice(), file, line },
+    };
+  }
+}
+
+function growInt(a: Int32Array, cap: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(cap);
+  b.set(a);
+  return b;
+}
+
+function growFloat(a: Float64Array, cap: number): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(cap);
+  b.set(a);
+  return b;
+}
+
+/** Builds a Dataset from events already carrying their identity and epoch-ms timestamp. */
+export function buildDataset(rows: Iterable<RawEvent>, dataView: DataView): Dataset {
+  const builder = new DatasetBuilder(dataView);
+  const source = builder.addSource('<events>');
+  const specs = builder.specs;
+  const getters = specs.map((s) => compileFieldPath(s.field));
+  const values: unknown[] = new Array(specs.length);
+  let line = 0;
+  for (const row of rows) {
+    line++;
+    const fields = row.fields;
+    if (typeof fields === 'function') {
+      for (let c = 0; c < specs.length; c++) values[c] = fields(specs[c].field);
+    } else {
+      for (let c = 0; c < specs.length; c++) values[c] = getters[c](fields);
+    }
+    builder.addEvent(row.namespace, row.personId, row.timestamp, row.sessionId, values, source, line);
+  }
+  return builder.finish();
+}
+
+/**
+ * Reads the identity, timestamp, session and column values of parsed JSON rows into a builder;
+ * used by the JSON loaders and by `datasetFromRecords`.
+ */
+export class ObjectRowReader {
+  private readonly person: FieldGetter;
+  private readonly namespace: FieldGetter | undefined;
+  private readonly fixedNamespace: string | undefined;
+  private readonly timestamp: FieldGetter;
+  private readonly session: FieldGetter | undefined;
+  private readonly getters: FieldGetter[];
+  private readonly values: unknown[];
+
+  constructor(
+    private readonly builder: DatasetBuilder,
+    dataView: DataView,
+    private readonly identity: Identity,
+    private readonly file: string,
+    private readonly source: number,
+  ) {
+    this.person = compileFieldPath(identity.personField);
+    this.namespace = identity.namespaceField ? compileFieldPath(identity.namespaceField) : undefined;
+    this.fixedNamespace = identity.namespace;
+    this.timestamp = compileFieldPath(dataView.timestampField);
+    this.session = dataView.sessionField ? compileFieldPath(dataView.sessionField) : undefined;
+    this.getters = builder.specs.map((s) => compileFieldPath(s.field));
+    this.values = new Array(builder.specs.length);
+  }
+
+  /** Adds one parsed row, or records a warning and skips it. */
+  read(row: unknown, line: number): void {
+    if (row === null || typeof row !== 'object' || Array.isArray(row)) {
+      this.builder.warn(this.file, line, 'row is not a JSON object; skipped');
+      return;
+    }
+    const obj = row as Record<string, unknown>;
+    const personId = toId(this.person(obj));
+    if (personId === undefined) {
+      this.builder.warn(this.file, line, `missing person ID (field "${this.identity.personField}"); row skipped`);
+      return;
+    }
+    let namespace = this.fixedNamespace;
+    if (this.namespace) {
+      const fromField = toId(this.namespace(obj));
+      if (fromField !== undefined) namespace = fromField;
+    }
+    if (namespace === undefined) {
+      this.builder.warn(this.file, line, `missing identity namespace (field "${this.identity.namespaceField}"); row skipped`);
+      return;
+    }
+    const rawTime = this.timestamp(obj);
+    const timestamp = toEpochMs(rawTime);
+    if (Number.isNaN(timestamp)) {
+      this.builder.warn(this.file, line, rawTime === undefined || rawTime === null ? 'missing timestamp; row skipped' : `unparseable timestamp ${JSON.stringify(rawTime)}; row skipped`);
+      return;
+    }
+    const sessionId = this.session ? toId(this.session(obj)) : undefined;
+    const getters = this.getters;
+    const values = this.values;
+    for (let c = 0; c < getters.length; c++) values[c] = getters[c](obj);
+    this.builder.addEvent(namespace, personId, timestamp, sessionId, values, this.source, line);
+  }
+}
+
+/** Default identity for `datasetFromRecords` when the data view lists no files. */
+const DEFAULT_IDENTITY: Identity = { personField: 'person_id', namespace: 'ECID' };
+
+/**
+ * Builds a Dataset from plain JSON rows as they appear in a sample file (mainly for tests of other
+ * modules). Identity comes from `identity`, else the data view's first file, else
+ * `person_id` in the `ECID` namespace. Bad rows become warnings with file `<records>` and the
+ * 1-based row index as line.
+ */
+export function datasetFromRecords(records: readonly object[], dataView: DataView, identity?: Identity): Dataset {
+  const builder = new DatasetBuilder(dataView);
+  const label = '<records>';
+  const source = builder.addSource(label);
+  const reader = new ObjectRowReader(builder, dataView, identity ?? dataView.files[0]?.identity ?? DEFAULT_IDENTITY, label, source);
+  for (let i = 0; i < records.length; i++) reader.read(records[i], i + 1);
+  return builder.finish();
+}

@@ -1,0 +1,120 @@
+/**
+ * Loads every sample file of a data view into one Dataset. Files are streamed in 1 MiB chunks and
+ * parsed incrementally, so memory holds the columns being built plus one chunk, never a file's
+ * text. Data problems (a missing or unreadable file, bad rows) become warnings; only cancellation
+ * rejects.
+ */
+import * as fs from 'fs';
+import { StringDecoder } from 'string_decoder';
+import type { DataView, SampleFile } from '../dataview/model';
+import { DatasetBuilder, ObjectRowReader } from './build';
+import { CsvParser, CsvRowReader } from './csv';
+import type { Dataset } from './dataset';
+import { JsonArrayParser } from './jsonArray';
+import { NdjsonParser } from './ndjson';
+import type { ChunkParser, RowSink } from './parser';
+
+export interface LoadProgress {
+  /** The file being read (absolute path). */
+  file: string;
+  /** Index of that file in `dataView.files`. */
+  fileIndex: number;
+  /** Bytes read so far over all files of the load. */
+  bytesRead: number;
+  /** Size of all (existing) files of the load. */
+  totalBytes: number;
+  /** Rows (lines, records, elements) read so far over all files, including skipped ones. */
+  rows: number;
+}
+
+export interface LoadOptions {
+  /** Called after every chunk (about 1 MiB) and once at the end of each file. */
+  onProgress?(progress: LoadProgress): void;
+  /** Aborting rejects the load with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+const CHUNK_BYTES = 1 << 20;
+
+export async function loadDataView(dataView: DataView, options: LoadOptions = {}): Promise<Dataset> {
+  const { signal, onProgress } = options;
+  signal?.throwIfAborted();
+  const builder = new DatasetBuilder(dataView);
+  const sizes = await Promise.all(dataView.files.map((f) => statFile(f.path)));
+  const totalBytes = sizes.reduce<number>((sum, s) => sum + (typeof s === 'number' ? s : 0), 0);
+  let bytesBefore = 0;
+  let rowsBefore = 0;
+  for (let index = 0; index < dataView.files.length; index++) {
+    const file = dataView.files[index];
+    const size = sizes[index];
+    if (typeof size === 'string') {
+      builder.warn(file.path, 0, size);
+      continue;
+    }
+    const parser = createParser(builder, dataView, file);
+    const report = (bytesRead: number): void =>
+      onProgress?.({ file: file.path, fileIndex: index, bytesRead: bytesBefore + bytesRead, totalBytes, rows: rowsBefore + parser.rows });
+    const read = await streamFile(file.path, parser, report, signal);
+    if (read.error) builder.warn(file.path, 0, `read error after ${read.bytes} bytes: ${read.error}; rest of the file skipped`);
+    bytesBefore += read.bytes;
+    report(0);
+    rowsBefore += parser.rows;
+  }
+  signal?.throwIfAborted();
+  return builder.finish();
+}
+
+/** The file's size, or a warning message when it cannot be read. */
+async function statFile(path: string): Promise<number | string> {
+  try {
+    const stat = await fs.promises.stat(path);
+    if (!stat.isFile()) return 'sample file is not a regular file; skipped';
+    return stat.size;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 'sample file not found; skipped';
+    return `sample file cannot be read (${code ?? (e as Error).message}); skipped`;
+  }
+}
+
+function createParser(builder: DatasetBuilder, dataView: DataView, file: SampleFile): ChunkParser {
+  const source = builder.addSource(file.path);
+  if (file.format === 'csv') return new CsvParser(new CsvRowReader(builder, dataView, file.identity, file.path, source));
+  const reader = new ObjectRowReader(builder, dataView, file.identity, file.path, source);
+  const sink: RowSink = {
+    row: (value, line) => reader.read(value, line),
+    warn: (line, message) => builder.warn(file.path, line, message),
+  };
+  return file.format === 'json' ? new JsonArrayParser(sink) : new NdjsonParser(sink);
+}
+
+interface StreamResult {
+  bytes: number;
+  error?: string;
+}
+
+/** Feeds the file's decoded text to `parser`; resolves with the bytes read (and any read error). */
+async function streamFile(path: string, parser: ChunkParser, report: (bytesRead: number) => void, signal: AbortSignal | undefined): Promise<StreamResult> {
+  const stream = fs.createReadStream(path, { highWaterMark: CHUNK_BYTES });
+  const decoder = new StringDecoder('utf8');
+  let bytes = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      if (signal?.aborted) {
+        stream.destroy();
+        signal.throwIfAborted();
+      }
+      bytes += chunk.length;
+      parser.push(decoder.write(chunk));
+      report(bytes);
+    }
+  } catch (e) {
+    if (signal?.aborted) throw signal.reason;
+    parser.push(decoder.end());
+    parser.end();
+    return { bytes, error: (e as NodeJS.ErrnoException).code ?? (e as Error).message };
+  }
+  parser.push(decoder.end());
+  parser.end();
+  return { bytes };
+}

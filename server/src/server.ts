@@ -1,0 +1,142 @@
+import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
+import type { InitializeParams, InitializeResult } from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { Workspace } from '../../core/src/workspace';
+import { findWorkspaceFiles, readWorkspaceFile } from '../../core/src/workspaceFiles';
+import { countProblems, publishDiagnostics } from './diagnostics';
+import { uriToKey } from './documents';
+import { ServerStatusRequest, StatusNotification } from './protocol';
+import type { ServerStatus, StatusParams } from './protocol';
+
+/** Owns the connection: document sync, workspace scanning, and scheduling of checks. */
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+const workspace = new Workspace();
+let folders: string[] = [];
+let lastCheck: string | null = null;
+
+const CHECK_DELAY_MS = 30;
+const pending = new Map<string, NodeJS.Timeout>();
+
+connection.onInitialize((params: InitializeParams): InitializeResult => {
+  folders = (params.workspaceFolders ?? []).map(f => uriToKey(f.uri));
+  if (!folders.length && params.rootUri) folders = [uriToKey(params.rootUri)];
+  return {
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+    },
+    serverInfo: { name: 'audience-filters-language-server', version: '0.1.0' },
+  };
+});
+
+connection.onInitialized(() => {
+  scanFolders(folders);
+  connection.workspace.onDidChangeWorkspaceFolders(e => {
+    for (const removed of e.removed) {
+      const root = uriToKey(removed.uri);
+      for (const key of workspace.uris()) if (key.startsWith(root) && !documents.get(key)) workspace.delete(key);
+    }
+    scanFolders(e.added.map(f => uriToKey(f.uri)));
+  });
+});
+
+function scanFolders(roots: string[]): void {
+  for (const root of roots) {
+    for (const file of findWorkspaceFiles(root)) {
+      if (openKeys.has(file)) continue;
+      const text = readWorkspaceFile(file);
+      if (text !== undefined) workspace.set(file, text);
+    }
+  }
+  checkAll();
+}
+
+const openKeys = new Map<string, string>(); // key → document URI
+
+function versionOf(key: string): number | undefined {
+  const uri = openKeys.get(key);
+  return uri ? documents.get(uri)?.version : undefined;
+}
+
+/** Re-checks every file: cross-file facts (ids, data views, references) may have changed. */
+function checkAll(): void {
+  publishDiagnostics(connection, workspace, workspace.uris(), versionOf);
+  lastCheck = new Date().toISOString();
+  sendStatus();
+}
+
+function sendStatus(key?: string): void {
+  const file = key ? workspace.get(key) : undefined;
+  const params: StatusParams = { ...status(), uri: key, dataView: file && file.kind === 'filter' ? file.dataview?.value : undefined };
+  void connection.sendNotification(StatusNotification, params);
+}
+
+function status(): ServerStatus {
+  return { running: true, checkedFiles: workspace.uris().length, ...countProblems(workspace), lastCheck };
+}
+
+/** Debounced per document; a check runs against the latest version only. */
+function scheduleCheck(uri: string): void {
+  const key = uriToKey(uri);
+  clearTimeout(pending.get(key));
+  pending.set(key, setTimeout(() => {
+    pending.delete(key);
+    const doc = documents.get(uri);
+    if (!doc) return;
+    const before = workspace.get(key);
+    const after = workspace.set(key, doc.getText());
+    if (!after) return;
+    // A change of id, data view, references or declarations can affect other files.
+    const crossFile = !before || before.kind !== 'filter' || after.kind !== 'filter' || before.id?.value !== after.id?.value || before.dataview?.value !== after.dataview?.value;
+    if (crossFile || workspace.filters().some(f => f.uri !== key && f.text.includes('filter '))) checkAll();
+    else {
+      publishDiagnostics(connection, workspace, [key], versionOf);
+      lastCheck = new Date().toISOString();
+      sendStatus(key);
+    }
+  }, CHECK_DELAY_MS));
+}
+
+documents.onDidOpen(e => {
+  openKeys.set(uriToKey(e.document.uri), e.document.uri);
+  scheduleCheck(e.document.uri);
+});
+documents.onDidChangeContent(e => scheduleCheck(e.document.uri));
+documents.onDidClose(e => {
+  const key = uriToKey(e.document.uri);
+  openKeys.delete(key);
+  clearTimeout(pending.get(key));
+  pending.delete(key);
+  // Back to what is on disk; a file that is not on disk (untitled, deleted) leaves no diagnostics.
+  const text = e.document.uri.startsWith('file:') ? readWorkspaceFile(key) : undefined;
+  if (text === undefined) {
+    workspace.delete(key);
+    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+  } else {
+    workspace.set(key, text);
+  }
+  checkAll();
+});
+
+connection.onDidChangeWatchedFiles(e => {
+  for (const change of e.changes) {
+    const key = uriToKey(change.uri);
+    if (openKeys.has(key)) continue;
+    const text = change.type === 3 ? undefined : readWorkspaceFile(key);
+    if (text === undefined) {
+      if (workspace.has(key)) {
+        workspace.delete(key);
+        void connection.sendDiagnostics({ uri: change.uri, diagnostics: [] });
+      }
+    } else {
+      workspace.set(key, text);
+    }
+  }
+  checkAll();
+});
+
+connection.onRequest(ServerStatusRequest, (): ServerStatus => status());
+
+documents.listen(connection);
+connection.listen();
