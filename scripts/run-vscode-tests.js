@@ -57,7 +57,7 @@ const version = vscodeVersion();
 // about the extension (DEBUG_CONSOLE=1 shows them).
 const WORKBENCH_CHATTER = [
   /^Ignoring fetching additional builtin extensions/, /^Updating additional builtin extensions cache/,
-  /^\[AgentHost\] No signed-in session/, /^Resolv(ing|ed) connection token/, /^Creating a socket/,
+  /^\[AgentHost(:remote)?\]/, /^\[ChatModelSelection\]/, /^\[reconnection-grace-time\]/, /^Resolv(ing|ed) connection token/, /^Creating a socket/,
   /^ChatSessionStore:/, /^\[Service Worker\] registration/,
 ];
 const log = (...a) => console.log(`[runner ${version}]`, ...a);

@@ -21,7 +21,7 @@ export function expandPaths(inputs: string[], cwd: string): { targets: string[];
         for (const f of findWorkspaceFiles(abs)) targets.add(f);
       } else {
         targets.add(abs);
-        roots.add(path.dirname(abs));
+        roots.add(contextRoot(abs, cwd));
       }
       continue;
     }
@@ -30,7 +30,7 @@ export function expandPaths(inputs: string[], cwd: string): { targets: string[];
     const matcher = globToRegExp(path.resolve(cwd, input));
     const matched = fs.existsSync(base) ? findWorkspaceFiles(base).filter(f => matcher.test(f)) : [];
     if (!matched.length) throw new UsageError(`no filter or data view files match ${input}`);
-    roots.add(base);
+    roots.add(contextRoot(base, cwd));
     for (const f of matched) targets.add(f);
   }
   return { targets: [...targets].sort(), contextRoots: [...roots] };
@@ -63,4 +63,10 @@ function globToRegExp(glob: string): RegExp {
     else re += c.replace(/[.+^$()|\\]/g, '\\$&');
   }
   return new RegExp(`^${re}$`);
+}
+
+/** Files inside the working folder are checked in the context of the whole folder; others in their own. */
+function contextRoot(file: string, cwd: string): string {
+  const rel = path.relative(cwd, file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? cwd : path.dirname(file);
 }

@@ -48,18 +48,15 @@ export function userCount(db: Database): number {
   return (db.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n;
 }
 
-/** Creates the first admin, or gives the existing admin named `admin` a new token. Returns the token. */
-export function ensureAdminToken(db: Database, rotate: boolean, now: Date): string | undefined {
-  return db.transaction(() => {
-    if (userCount(db) > 0 && !rotate) return undefined;
-    const token = newToken();
+/** Gives the user named `admin` this token, creating it (as the first admin) when needed. */
+export function installAdminToken(db: Database, token: string, now: Date): void {
+  db.transaction(() => {
     const existing = db.prepare("SELECT seq FROM users WHERE name = 'admin'").get() as { seq: number } | undefined;
     if (existing) {
       db.prepare("UPDATE users SET token_hash = ?, role = 'admin' WHERE seq = ?").run(hashToken(token), existing.seq);
     } else {
       db.prepare("INSERT INTO users (id, name, role, token_hash, created_at) VALUES (?, 'admin', 'admin', ?, ?)").run(newId('usr'), hashToken(token), now.toISOString());
     }
-    return token;
   }).immediate();
 }
 

@@ -17,7 +17,7 @@
  * `sessionTimeoutMinutes`.
  */
 import type { DataView, Identity } from '../dataview/model';
-import type { Column, Dataset } from './dataset';
+import type { Column, Dataset, LoadWarning } from './dataset';
 import { compileFieldPath, type FieldGetter } from './fieldPath';
 import { toDimensionString, toEpochMs, toId, toNumber } from './values';
 import { WarningCollector } from './warnings';
@@ -50,6 +50,27 @@ export function columnSpecs(dataView: DataView): ColumnSpec[] {
 }
 
 const INITIAL_CAPACITY = 1 << 14;
+
+/**
+ * The unsorted contents of a builder, as posted by a load worker (typed arrays are transferred,
+ * valid up to `count`). Codes index the partial's own dictionaries, persons and session IDs.
+ */
+export interface PartialDataset {
+  count: number;
+  timestamps: Float64Array;
+  persons: Int32Array;
+  sessionCodes: Int32Array;
+  lines: Int32Array;
+  codes: (Int32Array | null)[];
+  numbers: (Float64Array | null)[];
+  dictionaries: (string[] | null)[];
+  personIds: string[];
+  personNamespaces: string[];
+  sessionIds: string[];
+  /** Stored warnings (lines relative to the partial's first line) and how many there were. */
+  warnings: LoadWarning[];
+  warningTotal: number;
+}
 
 /**
  * Accumulates events in input order. Loaders call `addEvent` with values already extracted in
@@ -176,6 +197,85 @@ export class DatasetBuilder {
       if (numbers) this.numbers[c] = growFloat(numbers, cap);
     }
     this.capacity = cap;
+  }
+
+  /** The builder's unsorted contents, for posting from a worker. The builder is spent after. */
+  exportPartial(): PartialDataset {
+    return {
+      count: this.count,
+      timestamps: this.timestamps,
+      persons: this.persons,
+      sessionCodes: this.sessionCodes,
+      lines: this.lines,
+      codes: this.codes,
+      numbers: this.numbers,
+      dictionaries: this.dictionaryValues,
+      personIds: this.personIds,
+      personNamespaces: this.personNamespaces,
+      sessionIds: [...this.sessionByKey.keys()],
+      warnings: this.warnings.warnings,
+      warningTotal: this.warnings.total,
+    };
+  }
+
+  /**
+   * Appends a partial built from the same data view (by a worker reading one stretch of a file),
+   * as if its events had been added here: codes are remapped and `lineOffset` is added to lines.
+   */
+  appendPartial(part: PartialDataset, source: number, lineOffset: number): void {
+    for (const w of part.warnings) this.warnings.add(w.file, w.line + lineOffset, w.message);
+    this.warnings.total += part.warningTotal - part.warnings.length;
+    const n = part.count;
+    while (this.capacity < this.count + n) this.grow();
+    const personMap = new Int32Array(part.personIds.length);
+    for (let p = 0; p < personMap.length; p++) personMap[p] = this.personIndex(part.personNamespaces[p], part.personIds[p]);
+    const sessionMap = new Int32Array(part.sessionIds.length);
+    for (let k = 0; k < sessionMap.length; k++) {
+      const id = part.sessionIds[k];
+      let code = this.sessionByKey.get(id);
+      if (code === undefined) {
+        code = this.sessionByKey.size;
+        this.sessionByKey.set(id, code);
+      }
+      sessionMap[k] = code;
+    }
+    const base = this.count;
+    for (let i = 0; i < n; i++) {
+      const j = base + i;
+      this.timestamps[j] = part.timestamps[i];
+      this.persons[j] = personMap[part.persons[i]];
+      const sc = part.sessionCodes[i];
+      this.sessionCodes[j] = sc < 0 ? -1 : sessionMap[sc];
+      this.fileIndex[j] = source;
+      this.lines[j] = part.lines[i] + lineOffset;
+    }
+    for (let c = 0; c < this.specs.length; c++) {
+      const codes = part.codes[c];
+      if (codes) {
+        const localDict = part.dictionaries[c]!;
+        const dict = this.dictionaries[c]!;
+        const values = this.dictionaryValues[c]!;
+        const map = new Int32Array(localDict.length);
+        for (let k = 0; k < localDict.length; k++) {
+          const v = localDict[k];
+          let code = dict.get(v);
+          if (code === undefined) {
+            code = dict.size;
+            dict.set(v, code);
+            values.push(v);
+          }
+          map[k] = code;
+        }
+        const out = this.codes[c]!;
+        for (let i = 0; i < n; i++) {
+          const code = codes[i];
+          out[base + i] = code < 0 ? -1 : map[code];
+        }
+      } else {
+        this.numbers[c]!.set(part.numbers[c]!.subarray(0, n), base);
+      }
+    }
+    this.count += n;
   }
 
   /** Sorts, numbers persons and sessions, and returns the Dataset. The builder is spent after. */

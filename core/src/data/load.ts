@@ -12,6 +12,7 @@ import { CsvParser, CsvRowReader } from './csv';
 import type { Dataset } from './dataset';
 import { JsonArrayParser } from './jsonArray';
 import { NdjsonParser } from './ndjson';
+import { defaultThreads, loadNdjsonInParallel, workersAvailable } from './parallel';
 import type { ChunkParser, RowSink } from './parser';
 
 export interface LoadProgress {
@@ -32,14 +33,24 @@ export interface LoadOptions {
   onProgress?(progress: LoadProgress): void;
   /** Aborting rejects the load with the signal's reason. */
   signal?: AbortSignal;
+  /**
+   * Worker threads for large NDJSON files (default: one per core, at most 8); 1 loads everything
+   * on the calling thread. The result is the same either way.
+   */
+  threads?: number;
+  /** NDJSON files at least this large are parsed by workers (default 32 MiB). */
+  parallelMinBytes?: number;
 }
 
 const CHUNK_BYTES = 1 << 20;
+const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
 
 export async function loadDataView(dataView: DataView, options: LoadOptions = {}): Promise<Dataset> {
   const { signal, onProgress } = options;
   signal?.throwIfAborted();
   const builder = new DatasetBuilder(dataView);
+  const threads = Math.max(1, Math.floor(options.threads ?? defaultThreads()));
+  const minParallel = options.parallelMinBytes ?? PARALLEL_MIN_BYTES;
   const sizes = await Promise.all(dataView.files.map((f) => statFile(f.path)));
   const totalBytes = sizes.reduce<number>((sum, s) => sum + (typeof s === 'number' ? s : 0), 0);
   let bytesBefore = 0;
@@ -51,7 +62,18 @@ export async function loadDataView(dataView: DataView, options: LoadOptions = {}
       builder.warn(file.path, 0, size);
       continue;
     }
-    const parser = createParser(builder, dataView, file);
+    const source = builder.addSource(file.path);
+    if (file.format === 'ndjson' && threads > 1 && size >= minParallel && workersAvailable()) {
+      const done = await loadNdjsonInParallel(builder, dataView, index, source, size, threads, CHUNK_BYTES, (p) =>
+        onProgress?.({ file: file.path, fileIndex: index, bytesRead: bytesBefore + p.bytes, totalBytes, rows: rowsBefore + p.rows }),
+      signal);
+      if (done) {
+        bytesBefore += done.bytes;
+        rowsBefore += done.rows;
+        continue;
+      }
+    }
+    const parser = createParser(builder, dataView, file, source);
     const report = (bytesRead: number): void =>
       onProgress?.({ file: file.path, fileIndex: index, bytesRead: bytesBefore + bytesRead, totalBytes, rows: rowsBefore + parser.rows });
     const read = await streamFile(file.path, parser, report, signal);
@@ -77,8 +99,7 @@ async function statFile(path: string): Promise<number | string> {
   }
 }
 
-function createParser(builder: DatasetBuilder, dataView: DataView, file: SampleFile): ChunkParser {
-  const source = builder.addSource(file.path);
+function createParser(builder: DatasetBuilder, dataView: DataView, file: SampleFile, source: number): ChunkParser {
   if (file.format === 'csv') return new CsvParser(new CsvRowReader(builder, dataView, file.identity, file.path, source));
   const reader = new ObjectRowReader(builder, dataView, file.identity, file.path, source);
   const sink: RowSink = {

@@ -12,7 +12,7 @@
  * - Attribution: repeating (default) tests every event; instance tests only events where the value
  *   was set or changed (present and different from the person's previous present value, so
  *   consecutive repeats count once); non-repeating instance tests only the first occurrence of
- *   each value per session (`attributionScope: session`) or per person (default).
+ *   each value per session (default, as `[non-repeating instance]` parses) or per person.
  * - A metric condition compares the unit's total (missing = 0). `exists` on a metric holds when some
  *   event of the unit has a present, non-zero value (Adobe's event-exists); `not exists` negates it.
  * - `count distinct d` counts the distinct present values of d over the unit.
@@ -140,7 +140,7 @@ export function dimensionEventMask(cond: Condition, frame: Frame): Uint8Array {
 
 function applyAttribution(cond: Condition, frame: Frame, mask: Uint8Array): Uint8Array {
   if (cond.attribution === 'repeating') return mask;
-  const allowed = cond.attribution === 'instance' ? instanceMask(frame, cond.subject.name) : firstOccurrenceMask(frame, cond.subject.name, cond.attributionScope ?? 'person');
+  const allowed = cond.attribution === 'instance' ? instanceMask(frame, cond.subject.name) : firstOccurrenceMask(frame, cond.subject.name, cond.attributionScope ?? 'session');
   for (let i = 0; i < mask.length; i++) mask[i] &= allowed[i];
   return mask;
 }

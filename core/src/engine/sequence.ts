@@ -170,22 +170,14 @@ export function runSequence(
   const hi = new Int32Array(n);
   const val = values ? new Int32Array(n) : null;
   const diff = new Int32Array(n + 1);
+  const range: [number, number] = [0, 0];
   for (let k = 1; k < cps.length; k++) {
     const cp = cps[k];
     let count = 0;
     for (let e = 0; e < n; e++) {
       if (!F[e]) continue;
-      const end = uEnd(e);
-      let l = e + 1;
-      let h = end - 1;
-      for (const g of cp.gaps) {
-        if (g.limit === 'within') h = Math.min(h, lastAtMost(g.key, e + 1, end, g.reach(e)));
-        else l = Math.max(l, firstAbove(g.key, e + 1, end, g.reach(e)));
-      }
-      for (const x of cp.excludesBefore) {
-        if (l > h) break;
-        h = Math.min(h, firstExcludedEnd(x, e, end));
-      }
+      const l = nextStartRange(cp, e, uEnd(e), range);
+      const h = range[1];
       if (l > h) continue;
       lo[count] = l;
       hi[count] = h;
@@ -248,6 +240,26 @@ export function runSequence(
     reached.push(r);
     if (options.keepSteps) trace.push({ starts: G.slice(), ends: F.slice() });
   }
+}
+
+/**
+ * The starts checkpoint `cp` may have after the previous checkpoint ended at `e` (a unit ending
+ * before `unitEnd`): written into `out` as [lo, hi] (empty when lo > hi); returns lo.
+ */
+export function nextStartRange(cp: CheckpointPlan, e: number, unitEnd: number, out: [number, number]): number {
+  let l = e + 1;
+  let h = unitEnd - 1;
+  for (const g of cp.gaps) {
+    if (g.limit === 'within') h = Math.min(h, lastAtMost(g.key, e + 1, unitEnd, g.reach(e)));
+    else l = Math.max(l, firstAbove(g.key, e + 1, unitEnd, g.reach(e)));
+  }
+  for (const x of cp.excludesBefore) {
+    if (l > h) break;
+    h = Math.min(h, firstExcludedEnd(x, e, unitEnd));
+  }
+  out[0] = l;
+  out[1] = h;
+  return l;
 }
 
 /** F[end] for every span whose start is feasible; carries the latest first start in value mode. */

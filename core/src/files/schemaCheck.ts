@@ -64,14 +64,17 @@ function mapErrors(errors: ErrorObject[], root: YNode | null, schema: SchemaObje
     alternatives.some(a => a !== e && e.schemaPath.startsWith(a.schemaPath.replace(/\/(oneOf|anyOf)$/, '/$1/')) && e.instancePath.startsWith(a.instancePath));
   for (const e of errors) {
     if (collapsed(e)) continue;
-    const problem = e.keyword === 'oneOf' || e.keyword === 'anyOf' ? alternativeProblem(e, errors, root, schema) : oneProblem(e, root, schema);
-    if (!problem) continue;
-    const key = `${problem.start}:${problem.end}:${problem.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(problem);
+    const found = e.keyword === 'oneOf' || e.keyword === 'anyOf' ? alternativeProblems(e, errors, root, schema) : [oneProblem(e, root, schema)];
+    for (const problem of found) {
+      if (!problem) continue;
+      const key = `${problem.start}:${problem.end}:${problem.message}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(problem);
+    }
   }
-  return out;
+  // A misspelt key is one fault: report the unknown key (with its suggestion), not also the missing one.
+  return out.filter(p => !(p.missingKey && out.some(u => u.code === 'schema-unknown-key' && u.replacements?.includes(p.missingKey!.key))));
 }
 
 function keyName(pointer: string): string {
@@ -98,7 +101,7 @@ function locate(pointer: string, root: YNode | null): { start: number; end: numb
 
 function schemaAt(schema: SchemaObject, schemaPath: string): SchemaObject | undefined {
   let cur: unknown = schema;
-  for (const seg of schemaPath.replace(/^#\//, '').split('/').filter(Boolean)) {
+  for (const seg of schemaPath.replace(/^#/, '').split('/').filter(Boolean)) {
     if (cur && typeof cur === 'object') cur = (cur as Record<string, unknown>)[decodeURIComponent(seg.replace(/~1/g, '/').replace(/~0/g, '~'))];
     else return undefined;
   }
@@ -162,10 +165,10 @@ function oneProblem(e: ErrorObject, root: YNode | null, schema: SchemaObject): S
 }
 
 /** One understandable message for a failed oneOf/anyOf: the branch matching the value's shape wins. */
-function alternativeProblem(e: ErrorObject, all: ErrorObject[], root: YNode | null, schema: SchemaObject): SchemaProblem | undefined {
+function alternativeProblems(e: ErrorObject, all: ErrorObject[], root: YNode | null, schema: SchemaObject): Array<SchemaProblem | undefined> {
   if (e.keyword === 'oneOf' && (e.params as { passingSchemas?: unknown }).passingSchemas) {
     const loc = locate(e.instancePath, root);
-    return { start: loc.start, end: loc.end, code: 'schema-value', message: `\`${displayPath(e.instancePath)}\` sets both of two keys that exclude each other.` };
+    return [{ start: loc.start, end: loc.end, code: 'schema-value', message: `\`${displayPath(e.instancePath)}\` sets both of two keys that exclude each other.` }];
   }
   const branchPrefix = `${e.schemaPath}/`;
   const inner = all.filter(x => x.schemaPath.startsWith(branchPrefix) && x.instancePath.startsWith(e.instancePath));
@@ -179,12 +182,12 @@ function alternativeProblem(e: ErrorObject, all: ErrorObject[], root: YNode | nu
   if (meant.length === 1) {
     const deep = meant[0].filter(x => x.keyword !== 'oneOf' && x.keyword !== 'anyOf');
     const problems = deep.map(x => oneProblem(x, root, schema)).filter((p): p is SchemaProblem => !!p);
-    if (problems.length) return problems[0];
+    if (problems.length) return problems;
   }
   const loc = locate(e.instancePath, root);
   const s = schemaAt(schema, e.schemaPath.replace(/\/(oneOf|anyOf)$/, ''));
   const what = typeof s?.description === 'string' ? s.description : 'does not have an accepted form';
-  return { start: loc.start, end: loc.end, code: 'schema-value', message: `\`${displayPath(e.instancePath)}\` is not valid. ${what}` };
+  return [{ start: loc.start, end: loc.end, code: 'schema-value', message: `\`${displayPath(e.instancePath)}\` is not valid. ${what}` }];
 }
 
 function typeWord(t: string): string {

@@ -273,7 +273,6 @@ export function nodeAtPointer(root: YNode | null, pointer: string): { node: YNod
       const item: YNode | undefined = node.items[Number(seg)];
       if (!item) break;
       node = item;
-      pair = undefined;
     } else {
       break;
     }

@@ -1,0 +1,185 @@
+/**
+ * `evaluateFilter`: runs a rule over a dataset (restricted to the evaluation window) and returns
+ * the counts, the audience and the breakdowns the preview shows.
+ */
+import type { Dataset } from '../data/dataset';
+import type { DataView } from '../dataview/model';
+import type { Expr, Rule, Scope } from '../rule/ast';
+import { describeExpr } from './describe';
+import { DEFAULT_ROOT_SCOPE, Evaluator } from './evaluator';
+import { Frame, type EvaluationWindow } from './frame';
+
+export interface EvaluationContext {
+  dataView: DataView;
+  dataset: Dataset;
+  /** Rules of other filters, for `filter <id>` references. */
+  resolveFilter?: (id: string) => Rule | undefined;
+  /** Only events with from <= timestamp < to (epoch ms) count. */
+  window?: EvaluationWindow;
+  signal?: AbortSignal;
+}
+
+export interface Counts {
+  people: number;
+  sessions: number;
+  events: number;
+}
+
+export interface Identity {
+  namespace: string;
+  id: string;
+}
+
+/** One bar of the waterfall: units reaching clause / checkpoint 1..k. */
+export interface EvaluationStep {
+  label: string;
+  start: number;
+  end: number;
+  people: number;
+}
+
+export interface EvaluationResult {
+  matched: Counts;
+  /** Totals within the window. */
+  total: Counts;
+  /** Matched people per identity namespace. */
+  namespaces: Record<string, number>;
+  /** One identity per matched person, sorted by namespace then id. */
+  audience: Identity[];
+  /** 1 for every dataset event the filter returns (dataset indexing, length eventCount). */
+  eventMask: Uint8Array;
+  /** Per top-level clause (cumulative for `and`/`or`) or per sequence checkpoint. */
+  steps: EvaluationStep[];
+  /** Matched people with at least one returned event on each UTC day, ascending. */
+  perDay: Array<{ day: string; people: number }>;
+  /** Referenced filter ids that form a cycle (they evaluated as false). */
+  referenceCycles: string[];
+  elapsedMs: number;
+}
+
+export function evaluateFilter(rule: Rule, ctx: EvaluationContext): EvaluationResult {
+  const started = performance.now();
+  const frame = new Frame(ctx.dataset, ctx.window);
+  const ev = new Evaluator(frame, ctx.dataView, ctx.resolveFilter, ctx.signal);
+  const mask = rule.root ? ev.resultEvents(rule.root) : new Uint8Array(frame.n);
+  ev.checkAborted();
+
+  const personHit = new Uint8Array(frame.personCount);
+  const sessionHit = new Uint8Array(frame.sessionCount);
+  let events = 0;
+  const n = frame.n;
+  const person = frame.person;
+  const session = frame.session;
+  for (let i = 0; i < n; i++) {
+    if (mask[i]) {
+      events++;
+      personHit[person[i]] = 1;
+      sessionHit[session[i]] = 1;
+    }
+  }
+  const matched: Counts = { people: count(personHit), sessions: count(sessionHit), events };
+  let totalPeople = 0;
+  for (let p = 0; p < frame.personCount; p++) if (frame.personStart[p + 1] > frame.personStart[p]) totalPeople++;
+  const total: Counts = { people: totalPeople, sessions: frame.sessionCount, events: n };
+
+  const ds = ctx.dataset;
+  const namespaces: Record<string, number> = {};
+  const audience: Identity[] = [];
+  for (let p = 0; p < personHit.length; p++) {
+    if (!personHit[p]) continue;
+    const ns = ds.personNamespaces[p];
+    namespaces[ns] = (namespaces[ns] ?? 0) + 1;
+    audience.push({ namespace: ns, id: ds.personIds[p] });
+  }
+  audience.sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+
+  let eventMask = mask;
+  if (frame.origIndex) {
+    eventMask = new Uint8Array(ds.eventCount);
+    for (let i = 0; i < n; i++) if (mask[i]) eventMask[frame.origIndex[i]] = 1;
+  }
+
+  return {
+    matched,
+    total,
+    namespaces,
+    audience,
+    eventMask,
+    steps: rule.root ? waterfall(ev, rule.root) : [],
+    perDay: peoplePerDay(frame, mask),
+    referenceCycles: [...ev.cycles].sort(),
+    elapsedMs: performance.now() - started,
+  };
+}
+
+function count(flags: Uint8Array): number {
+  let c = 0;
+  for (let i = 0; i < flags.length; i++) c += flags[i];
+  return c;
+}
+
+function peopleFrom(ev: Evaluator, units: Uint8Array, scope: Scope): number {
+  if (scope === 'person') return count(units);
+  const people = new Uint8Array(ev.frame.personCount);
+  const starts = ev.frame.unitStarts(scope);
+  for (let u = 0; u < units.length; u++) {
+    if (!units[u]) continue;
+    const first = starts ? starts[u] : u;
+    if (starts && starts[u + 1] === first) continue;
+    people[ev.frame.person[first]] = 1;
+  }
+  return count(people);
+}
+
+/** The waterfall: sequence checkpoints 1..k, or cumulative top-level clauses, else the whole rule. */
+function waterfall(ev: Evaluator, root: Expr): EvaluationStep[] {
+  let scope: Scope = DEFAULT_ROOT_SCOPE;
+  let body = root;
+  if (root.kind === 'container') {
+    scope = root.scope;
+    body = root.body;
+  }
+  const seq = body.kind === 'sequence' ? body : body.kind === 'only' ? body.sequence : null;
+  if (seq) {
+    const outcome = ev.sequence(seq, scope);
+    const plan = ev.plan(seq, scope);
+    const steps: EvaluationStep[] = plan.checkpoints.map((cp, k) => ({
+      label: describeExpr(cp.step.checkpoint),
+      start: cp.step.start,
+      end: cp.step.end,
+      people: peopleFrom(ev, outcome.reached[k], scope),
+    }));
+    if (plan.excludesAfter.length > 0 && plan.checkpoints.length > 0) {
+      const last = plan.excludesAfter[plan.excludesAfter.length - 1].step;
+      steps.push({ label: plan.excludesAfter.map((x) => `exclude ${describeExpr(x.step.checkpoint)}`).join(', '), start: plan.excludesAfter[0].step.start, end: last.end, people: peopleFrom(ev, outcome.holds, scope) });
+    }
+    return steps;
+  }
+  if (body.kind === 'and' || body.kind === 'or') {
+    const all = body.kind === 'and';
+    const acc = new Uint8Array(ev.frame.unitCount(scope)).fill(all ? 1 : 0);
+    return body.items.map((item) => {
+      const m = ev.units(item, scope);
+      for (let u = 0; u < acc.length; u++) acc[u] = all ? acc[u] & m[u] : acc[u] | m[u];
+      return { label: describeExpr(item), start: item.start, end: item.end, people: peopleFrom(ev, acc, scope) };
+    });
+  }
+  return [{ label: describeExpr(body), start: body.start, end: body.end, people: peopleFrom(ev, ev.units(body, scope), scope) }];
+}
+
+function peoplePerDay(frame: Frame, mask: Uint8Array): Array<{ day: string; people: number }> {
+  const DAY = 86_400_000;
+  const counts = new Map<number, number>();
+  let lastPerson = -1;
+  let lastDay = NaN;
+  for (let i = 0; i < frame.n; i++) {
+    if (!mask[i]) continue;
+    const day = Math.floor(frame.timestamps[i] / DAY);
+    // Events are sorted by person then time, so one person's days arrive in order.
+    if (frame.person[i] === lastPerson && day === lastDay) continue;
+    counts.set(day, (counts.get(day) ?? 0) + 1);
+    lastPerson = frame.person[i];
+    lastDay = day;
+  }
+  return [...counts.entries()].sort((a, b) => a[0] - b[0]).map(([d, people]) => ({ day: new Date(d * DAY).toISOString().slice(0, 10), people }));
+}

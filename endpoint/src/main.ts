@@ -1,0 +1,112 @@
+import * as path from 'path';
+import { RunningEndpoint, startEndpoint } from './server';
+
+const USAGE = `Usage: audience-filters endpoint --db <file> [--port <n>] [--host <addr>] [--max-body-bytes <n>]
+                                [--rate-limit <requests/s>] [--rotate-admin-token]
+
+Runs the reference profile endpoint on a SQLite database (created on first start).
+On first start (or with --rotate-admin-token) an admin token is written to <db>.admin-token (mode 600).
+Prints one JSON line {"listening": url, "adminTokenFile": path} on stdout when ready; logs go to stderr.`;
+
+export interface EndpointArgs {
+  port: number;
+  host: string;
+  db: string;
+  maxBodyBytes?: number;
+  rateLimit?: number;
+  rotateAdminToken: boolean;
+}
+
+/** Parses the `endpoint` command's arguments; a string is a usage error. */
+export function parseEndpointArgs(argv: readonly string[]): EndpointArgs | string {
+  const args: Partial<EndpointArgs> & { rotateAdminToken: boolean } = { port: 7410, host: '127.0.0.1', rotateAdminToken: false };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = (): string | undefined => argv[++i];
+    switch (flag) {
+      case '--port': {
+        const v = Number(value());
+        if (!Number.isInteger(v) || v < 0 || v > 65535) return '--port needs a number from 0 to 65535';
+        args.port = v;
+        break;
+      }
+      case '--host': {
+        const v = value();
+        if (!v) return '--host needs an address';
+        args.host = v;
+        break;
+      }
+      case '--db': {
+        const v = value();
+        if (!v) return '--db needs a file name';
+        args.db = path.resolve(v);
+        break;
+      }
+      case '--max-body-bytes': {
+        const v = Number(value());
+        if (!Number.isInteger(v) || v < 1024) return '--max-body-bytes needs a number of at least 1024';
+        args.maxBodyBytes = v;
+        break;
+      }
+      case '--rate-limit': {
+        const v = Number(value());
+        if (!(v > 0)) return '--rate-limit needs a positive number of requests per second';
+        args.rateLimit = v;
+        break;
+      }
+      case '--rotate-admin-token':
+        args.rotateAdminToken = true;
+        break;
+      case '--help':
+      case '-h':
+        return '';
+      default:
+        return `unknown option ${flag}`;
+    }
+  }
+  if (!args.db) return '--db <file> is required';
+  return args as EndpointArgs;
+}
+
+/**
+ * Runs the endpoint until SIGINT/SIGTERM. Resolves with the process exit code.
+ * On shutdown prints `{"exit":{"maxRssBytes":n}}` so benchmarks can read the peak memory.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  const args = parseEndpointArgs(argv);
+  if (typeof args === 'string') {
+    process.stderr.write(`${args ? `${args}\n\n` : ''}${USAGE}\n`);
+    return args ? 2 : 0;
+  }
+  let endpoint: RunningEndpoint;
+  try {
+    endpoint = await startEndpoint({
+      port: args.port, host: args.host, dbPath: args.db, maxBodyBytes: args.maxBodyBytes,
+      rateLimit: args.rateLimit ? { requestsPerSecond: args.rateLimit, burst: Math.ceil(args.rateLimit * 2) } : undefined,
+      rotateAdminToken: args.rotateAdminToken,
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
+  } catch (e) {
+    process.stderr.write(`Cannot start the endpoint: ${(e as Error).message}\n`);
+    return 1;
+  }
+  process.stdout.write(`${JSON.stringify({ listening: endpoint.url, adminTokenFile: endpoint.adminTokenFile })}\n`);
+  return new Promise<number>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      void endpoint.close().then(() => {
+        process.stdout.write(`${JSON.stringify({ exit: { maxRssBytes: process.resourceUsage().maxRSS * 1024 } })}\n`);
+        resolve(0);
+      });
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,181 @@
+import { createHash } from 'crypto';
+import type { Database } from 'better-sqlite3';
+import { CommitResult, Identity, Run } from '../../core/src/publish/protocol';
+import { ApiResponse, Route, apiError, json } from './api';
+import { AudienceRow, audienceNotFound, liveAudience } from './audiences';
+import { newId } from './users';
+
+interface RunRow {
+  seq: number;
+  id: string;
+  audience_seq: number;
+  status: 'open' | 'committed' | 'aborted';
+  definition_hash: string | null;
+  staged: number;
+  result: string | null;
+  created_at: string;
+  created_by: string;
+  committed_at: string | null;
+}
+
+function findRun(db: Database, id: string): RunRow | undefined {
+  return db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
+}
+
+function toRun(db: Database, row: RunRow): Run {
+  const audience = db.prepare('SELECT id FROM audiences WHERE seq = ?').get(row.audience_seq) as { id: string };
+  const received = (db.prepare('SELECT number FROM batches WHERE run_seq = ? ORDER BY number').pluck().all(row.seq)) as number[];
+  return {
+    id: row.id,
+    audienceId: audience.id,
+    status: row.status,
+    createdAt: row.created_at,
+    createdBy: row.created_by,
+    definitionHash: row.definition_hash,
+    receivedBatches: received,
+    stagedIdentities: row.staged,
+    committedAt: row.committed_at,
+    result: row.result ? (JSON.parse(row.result) as CommitResult) : null,
+  };
+}
+
+const runNotFound = (id: string): ApiResponse => apiError(404, 'run_not_found', `No run ${id}.`, { field: 'runId' });
+
+function notOpen(row: RunRow): ApiResponse {
+  return apiError(409, `run_${row.status}`, `Run ${row.id} is ${row.status}; it accepts no more changes. Start a new run.`, { runId: row.id });
+}
+
+/** Content hash of a batch: order-sensitive, independent of JSON whitespace and key order. */
+export function batchDigest(identities: readonly Identity[]): string {
+  const hash = createHash('sha256');
+  for (const { namespace, id } of identities) hash.update(JSON.stringify([namespace, id])).update('\n');
+  return hash.digest('hex');
+}
+
+/**
+ * Applies a run in one transaction (the caller's): the staged set becomes the membership.
+ * Previously current members not staged exit; those staged stay (`existing`); staged
+ * identities that were not current enter (`realized`), including former members re-entering.
+ */
+function commit(db: Database, run: RunRow, audience: AudienceRow, now: Date): CommitResult {
+  const ts = now.toISOString();
+  const version = audience.version + 1;
+  db.prepare('INSERT OR IGNORE INTO identities (namespace, id) SELECT namespace, id FROM staged WHERE run_seq = ?').run(run.seq);
+  db.prepare('DELETE FROM temp.run_nids').run();
+  db.prepare('INSERT INTO temp.run_nids (nid) SELECT i.nid FROM staged s JOIN identities i ON i.namespace = s.namespace AND i.id = s.id WHERE s.run_seq = ?').run(run.seq);
+  const exited = db.prepare(`UPDATE memberships SET status = 'exited', exited_at = ?, version = ?
+    WHERE audience_seq = ? AND status IN ('realized', 'existing') AND nid NOT IN (SELECT nid FROM temp.run_nids)`).run(ts, version, audience.seq).changes;
+  const existing = db.prepare(`UPDATE memberships SET status = 'existing', qualified_at = ?, version = ?
+    WHERE audience_seq = ? AND status IN ('realized', 'existing')`).run(ts, version, audience.seq).changes;
+  const entered = db.prepare(`INSERT INTO memberships (audience_seq, nid, status, qualified_at, exited_at, version)
+    SELECT ?, nid, 'realized', ?, NULL, ? FROM temp.run_nids WHERE true
+    ON CONFLICT (audience_seq, nid) DO UPDATE SET status = 'realized', qualified_at = excluded.qualified_at, exited_at = NULL, version = excluded.version
+    WHERE memberships.status = 'exited'`).run(audience.seq, ts, version).changes;
+  const total = existing + entered;
+  db.prepare('DELETE FROM temp.run_nids').run();
+  db.prepare('DELETE FROM staged WHERE run_seq = ?').run(run.seq);
+  const result: CommitResult = { audienceVersion: version, entered, existing, exited, total };
+  db.prepare("UPDATE runs SET status = 'committed', result = ?, committed_at = ?, updated_at = ? WHERE seq = ?").run(JSON.stringify(result), ts, ts, run.seq);
+  db.prepare('UPDATE audiences SET size = ?, version = ?, last_refreshed_at = ? WHERE seq = ?').run(total, version, ts, audience.seq);
+  return result;
+}
+
+function missingBatches(db: Database, run: RunRow, batchCount: number): { missing: number[]; extra: number[] } {
+  const received = db.prepare('SELECT number FROM batches WHERE run_seq = ? ORDER BY number').pluck().all(run.seq) as number[];
+  const have = new Set(received);
+  const missing: number[] = [];
+  for (let n = 0; n < batchCount && missing.length < 1000; n++) if (!have.has(n)) missing.push(n);
+  return { missing, extra: received.filter((n) => n >= batchCount) };
+}
+
+export const runRoutes: Route[] = [
+  {
+    method: 'POST', path: '/v1/audiences/:audienceId/runs', access: 'publishing', bodySchema: 'run-create.json', optionalBody: true,
+    handle: ({ db, params, body, user, now }) => {
+      const audience = liveAudience(db, params.audienceId);
+      if (!audience) return audienceNotFound(params.audienceId);
+      const open = db.prepare("SELECT id FROM runs WHERE audience_seq = ? AND status = 'open'").get(audience.seq) as { id: string } | undefined;
+      if (open) {
+        return apiError(409, 'run_open', `Audience ${audience.id} already has an open run ${open.id}; commit or abort it first.`, { runId: open.id });
+      }
+      const id = newId('run', 12);
+      const ts = now.toISOString();
+      db.prepare("INSERT INTO runs (id, audience_seq, status, definition_hash, created_at, created_by, updated_at) VALUES (?, ?, 'open', ?, ?, ?, ?)")
+        .run(id, audience.seq, (body as { definitionHash?: string }).definitionHash ?? null, ts, user.name, ts);
+      return json(201, toRun(db, findRun(db, id) as RunRow), { location: `/v1/runs/${id}` });
+    },
+  },
+  {
+    method: 'GET', path: '/v1/runs/:runId', access: 'user',
+    handle: ({ db, params }) => {
+      const run = findRun(db, params.runId);
+      return run ? json(200, toRun(db, run)) : runNotFound(params.runId);
+    },
+  },
+  {
+    method: 'PUT', path: '/v1/runs/:runId/batches/:number', access: 'publishing', bodySchema: 'batch.json',
+    handle: ({ db, params, body, now, limits }) => {
+      const run = findRun(db, params.runId);
+      if (!run) return runNotFound(params.runId);
+      const number = Number(params.number);
+      const identities = (body as { identities: Identity[] }).identities;
+      const sha256 = batchDigest(identities);
+      const previous = db.prepare('SELECT sha256, count FROM batches WHERE run_seq = ? AND number = ?').get(run.seq, number) as { sha256: string; count: number } | undefined;
+      if (previous) {
+        if (previous.sha256 === sha256) return json(200, { runId: run.id, number, identities: previous.count, sha256, duplicate: true });
+        return apiError(409, 'batch_conflict', `Batch ${number} of run ${run.id} was already received with different content; batch numbers cannot be reused.`, { field: 'number', runId: run.id });
+      }
+      if (run.status !== 'open') return notOpen(run);
+      const audience = db.prepare('SELECT metadata FROM audiences WHERE seq = ?').get(run.audience_seq) as { metadata: string };
+      const allowed = new Set((JSON.parse(audience.metadata) as { namespaces: string[] }).namespaces);
+      const stray = identities.findIndex((i) => !allowed.has(i.namespace));
+      if (stray >= 0) {
+        return apiError(400, 'namespace_not_allowed', `Namespace "${identities[stray].namespace}" is not among the audience's namespaces (${[...allowed].join(', ')}).`, { field: `/identities/${stray}/namespace` });
+      }
+      const insert = db.prepare('INSERT OR IGNORE INTO staged (run_seq, namespace, id) VALUES (?, ?, ?)');
+      let added = 0;
+      for (const identity of identities) added += insert.run(run.seq, identity.namespace, identity.id).changes;
+      const staged = run.staged + added;
+      if (staged > limits.maxIdentitiesPerAudience) {
+        return apiError(400, 'limit_exceeded', `An audience may hold at most ${limits.maxIdentitiesPerAudience} identities; this batch would bring run ${run.id} to ${staged}.`, { field: '/identities', runId: run.id });
+      }
+      const ts = now.toISOString();
+      db.prepare('INSERT INTO batches (run_seq, number, sha256, count, received_at) VALUES (?, ?, ?, ?, ?)').run(run.seq, number, sha256, identities.length, ts);
+      db.prepare('UPDATE runs SET staged = ?, updated_at = ? WHERE seq = ?').run(staged, ts, run.seq);
+      return json(201, { runId: run.id, number, identities: identities.length, sha256, duplicate: false });
+    },
+  },
+  {
+    method: 'POST', path: '/v1/runs/:runId/commit', access: 'publishing', bodySchema: 'commit-request.json',
+    handle: ({ db, params, body, now }) => {
+      const run = findRun(db, params.runId);
+      if (!run) return runNotFound(params.runId);
+      // A repeated commit (the answer to the first was lost) returns the same result.
+      if (run.status === 'committed') return json(200, toRun(db, run));
+      if (run.status !== 'open') return notOpen(run);
+      const { batchCount } = body as { batchCount: number };
+      const { missing, extra } = missingBatches(db, run, batchCount);
+      if (missing.length) {
+        return apiError(409, 'batches_missing', `Run ${run.id} lacks ${missing.length === 1000 ? 'at least 1000' : missing.length} of ${batchCount} batches; send them and commit again.`, { runId: run.id, missingBatches: missing, field: '/batchCount' });
+      }
+      if (extra.length) {
+        return apiError(409, 'batches_unexpected', `Run ${run.id} has batches numbered ${extra.slice(0, 10).join(', ')} beyond batchCount ${batchCount}.`, { runId: run.id, field: '/batchCount' });
+      }
+      const audience = db.prepare('SELECT * FROM audiences WHERE seq = ?').get(run.audience_seq) as AudienceRow;
+      commit(db, run, audience, now);
+      return json(200, toRun(db, findRun(db, run.id) as RunRow));
+    },
+  },
+  {
+    method: 'POST', path: '/v1/runs/:runId/abort', access: 'publishing', bodySchema: 'run-abort.json', optionalBody: true,
+    handle: ({ db, params, now }) => {
+      const run = findRun(db, params.runId);
+      if (!run) return runNotFound(params.runId);
+      if (run.status === 'aborted') return json(200, toRun(db, run));
+      if (run.status !== 'open') return notOpen(run);
+      db.prepare("UPDATE runs SET status = 'aborted', updated_at = ? WHERE seq = ?").run(now.toISOString(), run.seq);
+      db.prepare('DELETE FROM staged WHERE run_seq = ?').run(run.seq);
+      return json(200, toRun(db, findRun(db, run.id) as RunRow));
+    },
+  },
+];
