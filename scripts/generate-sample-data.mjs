@@ -257,7 +257,7 @@ function personEvents(sample, opts, person, budget, fromMs, toMs) {
     const campaigns = CAMPAIGNS[channel];
     let campaign = campaigns ? sample.pick(campaigns) : undefined;
     if (campaign && t > Date.UTC(2026, 10, 20) && sample.random() < 0.5) campaign = 'black-friday-2026';
-    const sessionId = `${app ? 'a' : 's'}${sample.hex(14)}`;
+    const sessionId = `${app ? 'a' : 's'}${sample.hex(11)}`;
     let page = app ? 'Home' : sample.weighted(LANDING);
     let product = page === 'Product Detail' ? sample.pick(PRODUCTS) : undefined;
     let arrivedByAdd = false;
@@ -336,8 +336,8 @@ function toRow(e, identities, opts) {
   if (e.revenue !== undefined) row.revenue = e.revenue;
   if (e.orders !== undefined) row.orders = e.orders;
   if (e.cartAdds !== undefined) row.cart_adds = e.cartAdds;
-  row.marketing = e.campaign !== undefined ? { campaign: e.campaign } : {};
-  row.web = { webPageDetails: { name: e.pageName, URL: e.url } };
+  if (e.campaign !== undefined) row.marketing = { campaign: e.campaign };
+  row.web = { webPageDetails: { name: e.pageName } };
   return row;
 }
 
@@ -353,7 +353,7 @@ function csvCell(v) {
 }
 
 function csvRow(row, columns) {
-  return columns.map((c) => csvCell(c === 'marketing.campaign' ? row.marketing.campaign : row[c])).join(',');
+  return columns.map((c) => csvCell(c === 'marketing.campaign' ? row.marketing?.campaign : row[c])).join(',');
 }
 
 async function main() {

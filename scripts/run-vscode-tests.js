@@ -193,6 +193,7 @@ async function main() {
       ['extensionTestsPath', `vscode-remote://${host}${testsPath}`],
     ];
     await page.goto(`http://${host}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+    log(`workbench opened after ${Date.now() - t0} ms`);
     let timer;
     const r = await Promise.race([done, new Promise(res => { timer = setTimeout(() => res('timeout'), timeoutMs); })]);
     clearTimeout(timer);
@@ -201,6 +202,7 @@ async function main() {
       exitCode = 2;
     } else {
       exitCode = Number(r) || 0;
+      log(`suite finished after ${Date.now() - t0} ms`);
     }
     if (exitCode !== 0) {
       await page.screenshot({ path: path.join(shots, 'at-failure.png') })

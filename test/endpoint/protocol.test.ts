@@ -215,7 +215,7 @@ describe('publish protocol (reference endpoint)', function () {
   it('answers 413 to a body over the limit and keeps serving', async () => {
     const { id } = await createAudience();
     const runId = await openRun(id);
-    const huge = { identities: makeIdentities(6000) };
+    const huge = { identities: makeIdentities(12_000) };
     const res = await call(ep.url, 'PUT', `/v1/runs/${runId}/batches/0`, { token: admin, body: huge });
     assert.strictEqual(res.status, 413);
     assert.strictEqual(res.body.error.code, 'too_large');

@@ -99,6 +99,8 @@ export class DatasetBuilder {
   private lastPersonId = '';
   private lastPerson = -1;
   private readonly timeoutMs: number;
+  private readonly lastValue: (string | undefined)[];
+  private readonly lastCode: Int32Array;
 
   constructor(dataView: DataView, warnings = new WarningCollector()) {
     this.specs = columnSpecs(dataView);
@@ -108,6 +110,8 @@ export class DatasetBuilder {
     this.numbers = this.specs.map((s) => (s.kind === 'number' ? new Float64Array(INITIAL_CAPACITY) : null));
     this.dictionaries = this.specs.map((s) => (s.kind === 'string' ? new Map<string, number>() : null));
     this.dictionaryValues = this.specs.map((s) => (s.kind === 'string' ? [] : null));
+    this.lastValue = this.specs.map(() => undefined);
+    this.lastCode = new Int32Array(this.specs.length);
   }
 
   get eventCount(): number {
@@ -148,6 +152,9 @@ export class DatasetBuilder {
         const s = toDimensionString(raw);
         if (s === undefined) {
           this.codes[c]![i] = -1;
+        } else if (s === this.lastValue[c]) {
+          // Consecutive rows often repeat a value (same person, device, session): skip the hash.
+          this.codes[c]![i] = this.lastCode[c];
         } else {
           const dict = this.dictionaries[c]!;
           let code = dict.get(s);
@@ -157,6 +164,8 @@ export class DatasetBuilder {
             this.dictionaryValues[c]!.push(s);
           }
           this.codes[c]![i] = code;
+          this.lastValue[c] = s;
+          this.lastCode[c] = code;
         }
       } else {
         this.numbers[c]![i] = toNumber(raw);

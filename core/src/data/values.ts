@@ -91,6 +91,10 @@ function digits(s: string, start: number, count: number): number {
  * Hand-written rather than `Date.parse`, which accepts many non-ISO forms and reads offset-less
  * date-times as local time.
  */
+/** The last date seen: timestamps in a file mostly repeat the previous row's day. */
+let lastDayKey = -1;
+let lastDayMs = 0;
+
 export function parseIsoTimestamp(s: string): number {
   const len = s.length;
   if (len < 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return NaN;
@@ -155,7 +159,12 @@ export function parseIsoTimestamp(s: string): number {
   }
   // Date.UTC rolls 2026-02-31 over into March; reject such dates instead.
   if (day > daysInMonth(year, month)) return NaN;
-  return Date.UTC(year, month - 1, day, hour, minute, second, 0) + Math.round(ms) - offsetMinutes * 60000;
+  const dayKey = (year * 16 + month) * 32 + day;
+  if (dayKey !== lastDayKey) {
+    lastDayKey = dayKey;
+    lastDayMs = Date.UTC(year, month - 1, day);
+  }
+  return lastDayMs + ((hour * 60 + minute) * 60 + second) * 1000 + Math.round(ms) - offsetMinutes * 60000;
 }
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];

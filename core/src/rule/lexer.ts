@@ -66,8 +66,13 @@ export function lexRule(text: string): LexResult {
   let i = 0;
   let lineStart = true;
 
-  const push = (kind: TokenKind, start: number, end: number, extra?: Partial<Token>): void => {
-    tokens.push({ kind, start, end, text: text.slice(start, end), lineStart, ...extra });
+  const push = (kind: TokenKind, start: number, end: number, extra?: Pick<Token, 'value' | 'problem'>): void => {
+    const token: Token = { kind, start, end, text: text.slice(start, end), lineStart };
+    if (extra) {
+      token.value = extra.value;
+      if (extra.problem) token.problem = extra.problem;
+    }
+    tokens.push(token);
     lineStart = false;
   };
 
@@ -144,7 +149,7 @@ export function lexRule(text: string): LexResult {
 function lexString(
   text: string,
   start: number,
-  push: (kind: TokenKind, start: number, end: number, extra?: Partial<Token>) => void,
+  push: (kind: TokenKind, start: number, end: number, extra?: Pick<Token, 'value' | 'problem'>) => void,
   diagnostics: RuleDiagnostic[],
 ): number {
   const n = text.length;

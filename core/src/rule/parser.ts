@@ -688,7 +688,7 @@ class Parser {
     } else if (arity === 'list') {
       const list = this.parseList();
       if (!list) return this.failCondition(first, '`(` and a list of values', this.peek());
-      values.push(...list);
+      for (const v of list) values.push(v);
     }
 
     let caseInsensitive = false;

@@ -57,16 +57,8 @@ interface Line {
   anchor: number;
 }
 
-/**
- * A rendered expression. `lead` is the rank of the container its text starts with (looking through
- * `not`/`exclude`), `tail` the widest rank among the containers whose bodies are still open at its
- * end (0 for none). The parser ends a container's body before an operator followed by a container
- * of the same or a wider scope; the printer adds parentheses where that would regroup the tree.
- */
 interface Doc {
   lines: Line[];
-  lead: number;
-  tail: number;
 }
 
 export function printRule(rule: Rule, options: PrintOptions = {}): string {
@@ -120,17 +112,78 @@ function conditionSuffix(c: Condition): string {
   return s;
 }
 
+/** `target.push(...source)` without the argument-count limit of spreading a huge array. */
+function append<T>(target: T[], source: readonly T[]): void {
+  for (const item of source) target.push(item);
+}
+
 function isChain(e: Expr): boolean {
   return e.kind === 'and' || e.kind === 'or' || e.kind === 'sequence';
 }
 
 function single(depth: number, text: string, anchor: number): Doc {
-  return { lines: [{ depth, text, anchor }], lead: 0, tail: 0 };
+  return { lines: [{ depth, text, anchor }] };
 }
 
 function prefixed(prefix: string, doc: Doc, anchor?: number): Doc {
   const [first, ...rest] = doc.lines;
-  return { ...doc, lines: [{ depth: first.depth, text: prefix + first.text, anchor: anchor ?? first.anchor }, ...rest] };
+  return { lines: [{ depth: first.depth, text: prefix + first.text, anchor: anchor ?? first.anchor }, ...rest] };
+}
+
+/*
+ * Where parentheses are needed. The parser ends a container's body before an operator followed by
+ * a container of the same or a wider scope (so `event where a then event where b` is a sequence of
+ * two containers). `leadOf` is the rank of the container an operand's text starts with (looking
+ * through `not`/`exclude`), `tailOf` the widest rank among the containers whose bodies are still
+ * open at its end (0 for none). An operand gets parentheses when the next operand would not end its
+ * open bodies, or when it would end the body the chain sits in (`stopRank`). Computed from the
+ * tree alone, so every node is rendered once.
+ */
+
+/** A checkpoint spelled `exclude X` would read as an exclude step, so it keeps its parentheses. */
+function stepNeedsParens(e: Expr): boolean {
+  return isChain(e) || (e.kind === 'not' && e.keyword === 'exclude');
+}
+
+function leadOf(e: Expr): number {
+  if (e.kind === 'container') return SCOPE_RANK[e.scope];
+  if (e.kind === 'not') return isChain(e.operand) ? 0 : leadOf(e.operand);
+  return 0;
+}
+
+function tailOf(e: Expr): number {
+  if (e.kind === 'container') return Math.max(SCOPE_RANK[e.scope], topTail(e.body, SCOPE_RANK[e.scope]));
+  if (e.kind === 'not') return isChain(e.operand) ? 0 : tailOf(e.operand);
+  return 0;
+}
+
+/** `tailOf` of an expression printed where a chain needs no parentheses (a body). */
+function topTail(e: Expr, stopRank: number): number {
+  const items = e.kind === 'and' || e.kind === 'or' ? e.items : e.kind === 'sequence' ? e.steps.map(s => s.checkpoint) : null;
+  if (!items) return tailOf(e);
+  const last = items[items.length - 1];
+  if (!last || (e.kind === 'sequence' ? stepNeedsParens(last) : isChain(last))) return 0;
+  if (items.length > 1 && stopRank > 0 && leadOf(last) >= stopRank) return 0;
+  return tailOf(last);
+}
+
+/** Which operands of a chain (or checkpoints of a sequence) get parentheses; decided right to left. */
+function wrapDecisions(items: Expr[], stopRank: number, mustWrap: (e: Expr) => boolean): boolean[] {
+  const wrap = new Array<boolean>(items.length);
+  let nextLead = 0;
+  for (let i = items.length - 1; i >= 0; i--) {
+    const e = items[i];
+    let w = mustWrap(e);
+    if (!w) {
+      const tail = tailOf(e);
+      const swallowsNext = i < items.length - 1 && tail > 0 && nextLead < tail;
+      const endsBody = i > 0 && stopRank > 0 && leadOf(e) >= stopRank;
+      w = swallowsNext || endsBody;
+    }
+    wrap[i] = w;
+    nextLead = w ? 0 : leadOf(e);
+  }
+  return wrap;
 }
 
 class Printer {
@@ -224,54 +277,37 @@ class Printer {
     if (inner.lines.length === 1 && this.fits(depth, prefixLen + inner.lines[0].text.length + 2)) {
       return single(depth, `(${inner.lines[0].text})`, inner.lines[0].anchor);
     }
-    return { lines: [{ depth, text: '(', anchor: inner.lines[0].anchor }, ...inner.lines, { depth, text: ')', anchor: -1 }], lead: 0, tail: 0 };
+    return { lines: [{ depth, text: '(', anchor: inner.lines[0].anchor }, ...inner.lines, { depth, text: ')', anchor: -1 }]};
   }
 
-  /**
-   * Renders operands right to left: whether an operand needs parentheses depends on what follows
-   * it (an open container body would take in the rest) and on the body it sits in (`stopRank`).
-   */
   private operands(items: Expr[], depth: number, prefixLens: number[], stopRank: number, mustWrap: (e: Expr) => boolean): Doc[] {
-    const docs: Doc[] = new Array<Doc>(items.length);
-    let nextLead = 0;
-    for (let i = items.length - 1; i >= 0; i--) {
-      const e = items[i];
-      let doc = mustWrap(e) ? this.parenthesised(e, depth, prefixLens[i]) : this.operand(e, depth, prefixLens[i]);
-      const swallowsNext = i < items.length - 1 && doc.tail > 0 && nextLead < doc.tail;
-      const endsBody = i > 0 && stopRank > 0 && doc.lead >= stopRank;
-      if (swallowsNext || endsBody) doc = this.parenthesised(e, depth, prefixLens[i]);
-      docs[i] = doc;
-      nextLead = doc.lead;
-    }
-    return docs;
+    const wrap = wrapDecisions(items, stopRank, mustWrap);
+    return items.map((e, i) => (wrap[i] ? this.parenthesised(e, depth, prefixLens[i]) : this.operand(e, depth, prefixLens[i])));
   }
 
   private chain(op: 'and' | 'or', items: Expr[], start: number, depth: number, prefixLen: number, stopRank: number): Doc {
     const prefixLens = items.map((_, i) => (i === 0 ? prefixLen : op.length + 1));
     const docs = this.operands(items, depth, prefixLens, stopRank, isChain);
-    const lead = docs[0].lead;
-    const tail = docs[docs.length - 1].tail;
     const forced = items.length > 0 && this.commentBetween(start, items[items.length - 1].start);
     if (!forced && docs.every(d => d.lines.length === 1)) {
       const text = docs.map(d => d.lines[0].text).join(` ${op} `);
-      if (this.fits(depth, prefixLen + text.length)) return { lines: [{ depth, text, anchor: docs[0].lines[0].anchor }], lead, tail };
+      if (this.fits(depth, prefixLen + text.length)) return single(depth, text, docs[0].lines[0].anchor);
     }
     const lines: Line[] = [];
-    docs.forEach((d, i) => lines.push(...(i === 0 ? d : prefixed(`${op} `, d)).lines));
-    return { lines, lead, tail };
+    docs.forEach((d, i) => append(lines, (i === 0 ? d : prefixed(`${op} `, d)).lines));
+    return { lines };
   }
 
   private sequence(s: Sequence, depth: number, prefixLen: number, stopRank: number): Doc {
     const steps = s.steps;
     const prefixes = steps.map((step, k) => (k === 0 || step.constraints.length ? '' : 'then ') + (step.exclude ? 'exclude ' : ''));
     const prefixLens = steps.map((_, k) => (k === 0 ? prefixLen : 0) + prefixes[k].length);
-    // A checkpoint spelled `exclude X` would read as an exclude step, so it keeps its parentheses.
     const docs = this.operands(
       steps.map(step => step.checkpoint),
       depth,
       prefixLens,
       stopRank,
-      e => isChain(e) || (e.kind === 'not' && e.keyword === 'exclude'),
+      stepNeedsParens,
     );
     const lines: Line[] = [];
     steps.forEach((step, k) => {
@@ -280,20 +316,18 @@ class Printer {
         lines.push({ depth, text: `then ${gaps}`, anchor: step.start });
       }
       const anchor = k > 0 && step.constraints.length ? undefined : Math.min(step.start, docs[k].lines[0].anchor < 0 ? step.start : docs[k].lines[0].anchor);
-      lines.push(...(prefixes[k] ? prefixed(prefixes[k], docs[k], anchor) : docs[k]).lines);
+      append(lines, (prefixes[k] ? prefixed(prefixes[k], docs[k], anchor) : docs[k]).lines);
     });
-    return { lines, lead: docs[0].lead, tail: docs[docs.length - 1].tail };
+    return { lines };
   }
 
   private container(c: Container, depth: number, prefixLen: number): Doc {
-    const rank = SCOPE_RANK[c.scope];
     const head = `${c.scope} where`;
-    const body = this.top(c.body, depth + 1, 0, rank);
-    const tail = Math.max(rank, body.tail);
+    const body = this.top(c.body, depth + 1, 0, SCOPE_RANK[c.scope]);
     if (body.lines.length === 1 && !this.commentBetween(c.start, c.body.start) && this.fits(depth, prefixLen + head.length + 1 + body.lines[0].text.length)) {
-      return { lines: [{ depth, text: `${head} ${body.lines[0].text}`, anchor: c.start }], lead: rank, tail };
+      return single(depth, `${head} ${body.lines[0].text}`, c.start);
     }
-    return { lines: [{ depth, text: head, anchor: c.start }, ...body.lines], lead: rank, tail };
+    return { lines: [{ depth, text: head, anchor: c.start }, ...body.lines] };
   }
 
   private not(n: Not, depth: number, prefixLen: number): Doc {
@@ -315,8 +349,6 @@ class Printer {
         ...c.values.map((v, i) => ({ depth: depth + 1, text: formatLiteral(v) + (i < last ? ',' : ''), anchor: v.start })),
         { depth, text: `)${conditionSuffix(c)}`, anchor: -1 },
       ],
-      lead: 0,
-      tail: 0,
     };
   }
 
@@ -332,10 +364,10 @@ class Printer {
     items.forEach((d, i) => {
       const itemLines = d.lines.map(l => ({ ...l }));
       if (i < items.length - 1) itemLines[itemLines.length - 1].text += ',';
-      lines.push(...itemLines);
+      append(lines, itemLines);
     });
     lines.push({ depth, text: ')', anchor: -1 });
-    return { lines, lead: 0, tail: 0 };
+    return { lines};
   }
 
   private only(o: OnlySequence, depth: number, prefixLen: number): Doc {
@@ -349,6 +381,6 @@ class Printer {
     if (inner.lines.length === 1 && this.fits(depth, prefixLen + head.length + inner.lines[0].text.length + 1)) {
       return single(depth, `${head}${inner.lines[0].text})`, o.start);
     }
-    return { lines: [{ depth, text: head, anchor: o.start }, ...inner.lines, { depth, text: ')', anchor: -1 }], lead: 0, tail: 0 };
+    return { lines: [{ depth, text: head, anchor: o.start }, ...inner.lines, { depth, text: ')', anchor: -1 }]};
   }
 }

@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import { datasetFromRecords } from '../../../core/src/data/build';
 import type { Dataset } from '../../../core/src/data/dataset';
-import type { DataView } from '../../../core/src/dataview/model';
+import type { DataView, Identity } from '../../../core/src/dataview/model';
 import { evaluateFilter, type EvaluationContext, type EvaluationResult } from '../../../core/src/engine';
 import type { Rule } from '../../../core/src/rule/ast';
 import { parseRule } from '../../../core/src/rule/parser';
@@ -44,8 +44,8 @@ export function pages(person: string, names: string[], startMinute = 0): EventRe
   });
 }
 
-export function dataset(records: EventRecord[]): Dataset {
-  const ds = datasetFromRecords(records, dataView, { personField: 'person_id', namespace: 'ECID' });
+export function dataset(records: EventRecord[], identity: Identity = { personField: 'person_id', namespace: 'ECID' }): Dataset {
+  const ds = datasetFromRecords(records, dataView, identity);
   assert.deepEqual(ds.warnings, []);
   return ds;
 }

@@ -32,9 +32,9 @@ export class OracleSql {
   constructor(private readonly dataView: DataView) {}
 
   /** `WITH a AS (...)` holding the windowed events and the attribution flags per dimension. */
-  prelude(window?: { from: number; to: number }): string {
+  prelude(window: { from: number; to: number } | undefined, attributed: Set<string>): string {
     const where = window ? `WHERE ts >= ${window.from} AND ts < ${window.to}` : '';
-    const flags = this.dataView.dimensions.flatMap((d) => {
+    const flags = this.dataView.dimensions.filter((d) => attributed.has(d.name)).flatMap((d) => {
       const c = d.name;
       return [
         `(${c} IS NOT NULL AND ${c} IS DISTINCT FROM last_value(${c} IGNORE NULLS) OVER (PARTITION BY person ORDER BY idx ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)) AS ${c}__inst`,
@@ -42,7 +42,7 @@ export class OracleSql {
         `(${c} IS NOT NULL AND row_number() OVER (PARTITION BY person, ${c} ORDER BY idx) = 1) AS ${c}__nrp`,
       ];
     });
-    return `WITH w AS (SELECT * FROM ev ${where}), a AS (SELECT *, ${flags.join(', ')} FROM w)`;
+    return `WITH w AS (SELECT * FROM ev ${where}), a AS (SELECT *${flags.map((f) => `, ${f}`).join('')} FROM w)`;
   }
 
   /** The query returning the idx of every event the rule returns. */
@@ -50,7 +50,15 @@ export class OracleSql {
     const root = rule.root as Expr;
     const scope: Scope = root.kind === 'container' ? root.scope : 'person';
     const body = root.kind === 'container' ? root.body : root;
-    return `${this.prelude(window)} SELECT idx FROM a WHERE ${COLUMN[scope]} IN (${this.units(body, scope)}) ORDER BY idx`;
+    const attributed = new Set<string>();
+    const visit = (x: Expr): void => {
+      if (x.kind === 'condition' && x.attribution !== 'repeating') attributed.add(x.subject.name);
+      if (x.kind === 'and' || x.kind === 'or' || x.kind === 'logicGroup') x.items.forEach(visit);
+      if (x.kind === 'not') visit(x.operand);
+      if (x.kind === 'container') visit(x.body);
+    };
+    visit(root);
+    return `${this.prelude(window, attributed)} SELECT idx FROM a WHERE ${COLUMN[scope]} IN (${this.units(body, scope)}) ORDER BY idx`;
   }
 
   private universe(scope: Scope): string {

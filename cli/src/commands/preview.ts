@@ -1,0 +1,46 @@
+import { flagValue, parseArgs, UsageError } from '../args';
+import { evaluateFileOrFail } from '../evaluateFile';
+import type { CommandIO } from '../io';
+
+/** `audience-filters preview <file.filter.yaml> [--json] [--sample N]` */
+export async function runPreview(argv: string[], io: CommandIO): Promise<number> {
+  const args = parseArgs(argv, { booleans: ['json'], values: ['sample'] });
+  if (args.positionals.length !== 1) throw new UsageError('preview needs exactly one filter file');
+  const sample = Number(flagValue(args, 'sample') ?? 10);
+  if (!Number.isInteger(sample) || sample < 0) throw new UsageError('--sample needs a whole number');
+  const evaluation = await evaluateFileOrFail(args.positionals[0], io);
+  if (typeof evaluation === 'number') return evaluation;
+  const r = evaluation.result;
+  if (args.flags.has('json')) {
+    io.out(JSON.stringify({
+      filter: evaluation.filterId,
+      dataView: evaluation.dataView.id,
+      window: evaluation.window ?? null,
+      matched: r.matched,
+      total: r.total,
+      namespaces: r.namespaces,
+      elapsedMs: Math.round(r.elapsedMs * 100) / 100,
+      steps: r.steps.map(s => ({ label: s.label, people: s.people })),
+      perDay: r.perDay,
+      sample: r.audience.slice(0, sample),
+      warnings: evaluation.loadWarnings.length,
+    }, null, 2));
+    return 0;
+  }
+  const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(1)}%` : '–');
+  const row = (name: string, a: number, b: number) => `  ${name.padEnd(9)}${String(a).padStart(9)} of ${String(b).padEnd(9)} ${pct(a, b).padStart(6)}`;
+  io.out(`${evaluation.filterId}${evaluation.title ? ` — ${evaluation.title}` : ''}`);
+  io.out(`data view ${evaluation.dataView.id}${evaluation.window ? `, window ${evaluation.window.from.slice(0, 10)} … ${evaluation.window.to.slice(0, 10)}` : ''}`);
+  io.out(row('people', r.matched.people, r.total.people));
+  io.out(row('sessions', r.matched.sessions, r.total.sessions));
+  io.out(row('events', r.matched.events, r.total.events));
+  const ns = Object.entries(r.namespaces);
+  io.out(`  namespaces ${ns.length ? ns.map(([k, v]) => `${k} ${v}`).join(' · ') : '–'}`);
+  if (r.steps.length > 1) {
+    io.out('  steps');
+    for (const s of r.steps) io.out(`    ${String(s.people).padStart(8)}  ${s.label}`);
+  }
+  if (sample > 0 && r.audience.length) io.out(`  sample   ${r.audience.slice(0, sample).map(i => `${i.namespace}:${i.id}`).join(', ')}`);
+  io.out(`evaluated in ${r.elapsedMs.toFixed(1)} ms`);
+  return 0;
+}

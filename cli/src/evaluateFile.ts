@@ -1,0 +1,30 @@
+import * as path from 'path';
+import { EvaluationService } from '../../core/src/evaluation';
+import type { FilterEvaluation, Outcome } from '../../core/src/evaluation';
+import { UsageError } from './args';
+import type { CommandIO } from './io';
+import { loadWorkspace } from './loadWorkspace';
+import { expandPaths } from './paths';
+
+/** Loads the workspace around one filter file and returns the service that evaluates it. */
+export function serviceFor(file: string, io: CommandIO): { key: string; service: EvaluationService } {
+  if (!/\.filter\.ya?ml$/i.test(file)) throw new UsageError(`${file} is not a filter file (*.filter.yaml)`);
+  const { targets, contextRoots } = expandPaths([file], io.cwd);
+  const workspace = loadWorkspace(targets, contextRoots);
+  return { key: targets[0], service: new EvaluationService(workspace) };
+}
+
+/** Prints an evaluation error as one line on stderr and returns the exit code (1). */
+export function reportFailure(outcome: Outcome<unknown> & { ok: false }, file: string, io: CommandIO): number {
+  io.err(`${path.relative(io.cwd, file) || file}: ${outcome.error.message}${outcome.error.code === 'filter-has-errors' ? ' Run `audience-filters check` to see them.' : ''}`);
+  return 1;
+}
+
+export async function evaluateFileOrFail(file: string, io: CommandIO): Promise<FilterEvaluation | number> {
+  const { key, service } = serviceFor(file, io);
+  const outcome = await service.evaluate(key);
+  if (!outcome.ok) return reportFailure(outcome, file, io);
+  for (const w of outcome.value.loadWarnings.slice(0, 20)) io.err(`warning: ${path.relative(io.cwd, w.file) || w.file}${w.line ? `:${w.line}` : ''}: ${w.message}`);
+  if (outcome.value.loadWarnings.length > 20) io.err(`warning: … and ${outcome.value.loadWarnings.length - 20} more data warnings`);
+  return outcome.value;
+}

@@ -1,0 +1,110 @@
+import { DatasetCache } from './data/cache';
+import type { Dataset, LoadWarning } from './data/dataset';
+import type { LoadProgress } from './data/load';
+import type { DataView } from './dataview/model';
+import { evaluateFilter, explainPerson } from './engine';
+import type { EvaluationResult, Explanation, PersonRef } from './engine';
+import type { FilterFile } from './files/filterFile';
+import { periodWindow } from './files/filterFile';
+import type { Rule } from './rule/ast';
+import type { Workspace } from './workspace';
+
+/**
+ * Evaluates filters of a workspace on their data view's sample data: resolves the data view,
+ * loads the dataset once (cached until a file changes), applies the period window, resolves
+ * filter references. Used by the language server's preview requests and by the CLI.
+ */
+
+export type EvaluationError =
+  | { code: 'not-a-filter'; message: string }
+  | { code: 'filter-has-errors'; message: string; errors: number }
+  | { code: 'no-dataview'; message: string }
+  | { code: 'cancelled'; message: string };
+
+export interface FilterEvaluation {
+  filterId: string;
+  title?: string;
+  dataView: { id: string; title?: string; uri: string; files: string[] };
+  window?: { from: string; to: string };
+  /** The engine's result without the per-event mask (large, and not needed past this point). */
+  result: Omit<EvaluationResult, 'eventMask'>;
+  /** Problems met while loading the sample data (bad rows etc.), with file and line. */
+  loadWarnings: LoadWarning[];
+  /** True when the dataset was already loaded. */
+  warm: boolean;
+}
+
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: EvaluationError };
+
+export interface EvaluateOptions {
+  signal?: AbortSignal;
+  onProgress?(p: LoadProgress): void;
+}
+
+export class EvaluationService {
+  constructor(private readonly workspace: Workspace, readonly cache: DatasetCache = new DatasetCache()) {}
+
+  /** The filter, its data view and its dataset, or why they can't be had. */
+  async prepare(key: string, options: EvaluateOptions = {}): Promise<Outcome<{ filter: FilterFile; rule: Rule; dataView: DataView; dataset: Dataset; warm: boolean }>> {
+    const file = this.workspace.get(key);
+    if (!file || file.kind !== 'filter') return fail('not-a-filter', `${key} is not a filter file (*.filter.yaml).`);
+    const errors = this.workspace.diagnostics(key).filter(d => d.severity === 'error').length;
+    if (errors > 0 || !file.rule?.root) return { ok: false, error: { code: 'filter-has-errors', message: `The filter has ${errors || 1} error${errors === 1 ? '' : 's'}; fix ${errors === 1 ? 'it' : 'them'} to evaluate.`, errors: errors || 1 } };
+    const dataView = this.workspace.dataViewFor(file)?.dataView;
+    if (!dataView) return fail('no-dataview', `Data view \`${file.dataview?.value ?? '(none)'}\` was not found.`);
+    const warm = this.cache.peek(dataView.uri) !== undefined;
+    try {
+      const dataset = await this.cache.get(dataView, options);
+      return { ok: true, value: { filter: file, rule: file.rule, dataView, dataset, warm } };
+    } catch (e) {
+      if (options.signal?.aborted) return fail('cancelled', 'The evaluation was cancelled.');
+      throw e;
+    }
+  }
+
+  async evaluate(key: string, options: EvaluateOptions = {}): Promise<Outcome<FilterEvaluation>> {
+    const prepared = await this.prepare(key, options);
+    if (!prepared.ok) return prepared;
+    const { filter, rule, dataView, dataset, warm } = prepared.value;
+    const window = this.windowOf(filter, dataset);
+    let result: EvaluationResult;
+    try {
+      result = evaluateFilter(rule, { dataView, dataset, window, signal: options.signal, resolveFilter: id => this.workspace.filterById(id)?.rule });
+    } catch (e) {
+      if (options.signal?.aborted) return fail('cancelled', 'The evaluation was cancelled.');
+      throw e;
+    }
+    const { eventMask: _mask, ...rest } = result;
+    return {
+      ok: true,
+      value: {
+        filterId: filter.id?.value ?? '',
+        title: filter.title,
+        dataView: { id: dataView.id, title: dataView.title, uri: dataView.uri, files: dataView.files.map(f => f.path) },
+        window: window ? { from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString() } : undefined,
+        result: rest,
+        loadWarnings: dataset.warnings,
+        warm,
+      },
+    };
+  }
+
+  async explain(key: string, person: PersonRef, options: EvaluateOptions = {}): Promise<Outcome<Explanation>> {
+    const prepared = await this.prepare(key, options);
+    if (!prepared.ok) return prepared;
+    const { filter, rule, dataView, dataset } = prepared.value;
+    const window = this.windowOf(filter, dataset);
+    return { ok: true, value: explainPerson(rule, { dataView, dataset, window, resolveFilter: id => this.workspace.filterById(id)?.rule }, person) };
+  }
+
+  private windowOf(filter: FilterFile, dataset: Dataset): { from: number; to: number } | undefined {
+    let newest = -Infinity;
+    const ts = dataset.timestamps;
+    for (let i = 0; i < ts.length; i++) if (ts[i] > newest) newest = ts[i];
+    return periodWindow(filter.period, Number.isFinite(newest) ? newest : Date.now());
+  }
+}
+
+function fail<T>(code: 'not-a-filter' | 'no-dataview' | 'cancelled', message: string): Outcome<T> {
+  return { ok: false, error: { code, message } };
+}

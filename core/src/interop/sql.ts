@@ -1,0 +1,606 @@
+/**
+ * Compiles a rule to one SQL query over an events table that returns the filter's audience:
+ * DISTINCT (namespace, id), ordered. See docs/sql.md for what compiles, per construct and dialect.
+ *
+ * Shape of the query: a chain of CTEs over the events (`l0`, `l1`, ...), each adding one column.
+ * Every rule node becomes a 0/1 column holding its truth for the unit (person, session or event)
+ * that contains the row: conditions per row, totals and "some event of the unit" as window
+ * aggregates partitioned by the unit. Sequences are a dynamic programme over checkpoint spans: one
+ * CTE of reachable checkpoint ends per step (a join on the unit with gap conditions, and NOT
+ * EXISTS for exclude checkpoints), joined back as a column.
+ *
+ * Keys every layer carries: `_p` (person number), `_pos` (event position in the person, by time,
+ * ties by the optional order column), `_s` (session number in the person), `_t` (epoch ms).
+ */
+import type { DataView } from '../dataview/model';
+import { SCOPE_RANK } from '../rule/ast';
+import type { Condition, Expr, GapConstraint, Literal, Operator, Rule, Scope, Sequence, SequenceStep } from '../rule/ast';
+import { DIALECTS } from './sqlDialect';
+import type { SqlDialect, SqlDialectName } from './sqlDialect';
+
+export interface SqlOptions {
+  dialect: SqlDialectName;
+  /** The events table (or a qualified name / subquery alias); inserted as written. */
+  table: string;
+  /** Column of the person ID (default `person_id`). */
+  personColumn?: string;
+  /** Column of the identity namespace (default `namespace`). */
+  namespaceColumn?: string;
+  /** Column of the event time, a UTC TIMESTAMP (default: the data view's timestamp field). */
+  timestampColumn?: string;
+  /** Column of the session ID (default: the data view's session field; none means sessions by inactivity). */
+  sessionColumn?: string;
+  /** A column that orders events with the same timestamp (input order); without it ties are unordered. */
+  orderColumn?: string;
+  /** Only events with from <= time < to (epoch ms) count. */
+  window?: { from: number; to: number };
+  /** Rules of other filters, inlined for `filter <id>` references. */
+  resolveFilter?: (id: string) => Rule | undefined;
+}
+
+export interface SqlProblem {
+  /** Rule-text offsets of the construct at fault. */
+  start: number;
+  end: number;
+  code: string;
+  message: string;
+}
+
+export interface SqlResult {
+  /** The query; undefined when a construct does not compile. */
+  sql?: string;
+  problems: SqlProblem[];
+}
+
+const MS: Record<string, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000, week: 604_800_000 };
+const MONTHS: Record<string, number> = { month: 1, quarter: 3, year: 12 };
+
+const NEGATION: Partial<Record<Operator, Operator>> = {
+  ne: 'eq', notIn: 'in', notContains: 'contains', notContainsAny: 'containsAny', notContainsAll: 'containsAll',
+  notStartsWith: 'startsWith', notEndsWith: 'endsWith', notMatches: 'matches', notExists: 'exists',
+};
+
+class SqlUnsupported extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly node: { start: number; end: number },
+  ) {
+    super(message);
+  }
+}
+
+export function compileToSql(rule: Rule, dataView: DataView, options: SqlOptions): SqlResult {
+  if (!rule.root) return { problems: [{ start: 0, end: 0, code: 'sql-empty-rule', message: 'The rule is empty; there is nothing to compile.' }] };
+  const compiler = new SqlCompiler(dataView, options);
+  try {
+    return { sql: compiler.compile(rule.root), problems: [] };
+  } catch (e) {
+    if (e instanceof SqlUnsupported) return { problems: [{ start: e.node.start, end: e.node.end, code: e.code, message: e.message }] };
+    throw e;
+  }
+}
+
+/** Keys of a span end or start, as columns `<prefix>_<key>`. */
+interface SpanKeys {
+  calendar: boolean;
+  instances: string[];
+}
+
+class SqlCompiler {
+  private readonly d: SqlDialect;
+  private readonly ctes: string[] = [];
+  private layer = 'l0';
+  private layers = 0;
+  private counter = 0;
+  /** Source column alias per dimension/metric name. */
+  private readonly sources = new Map<string, string>();
+  private readonly instanceCounters = new Map<string, string>();
+  private readonly resolving: string[] = [];
+
+  constructor(
+    private readonly dataView: DataView,
+    private readonly options: SqlOptions,
+  ) {
+    this.d = DIALECTS[options.dialect];
+  }
+
+  compile(root: Expr): string {
+    this.base(root);
+    let scope: Scope = 'person';
+    let body = root;
+    while (body.kind === 'filterRef') body = this.resolve(body);
+    if (body.kind === 'container') {
+      scope = body.scope;
+      body = body.body;
+    }
+    this.checkOnlyAtRoot(body);
+    const truth = this.truth(body, scope);
+    const d = this.d;
+    const order = `_ns${d.binaryCollation}, _id${d.binaryCollation}`;
+    return `WITH\n${this.ctes.join(',\n')}\nSELECT DISTINCT _ns AS ${d.ident('namespace')}, _id AS ${d.ident('id')}\nFROM ${this.layer}\nWHERE ${truth} = 1\nORDER BY ${order}`;
+  }
+
+  // ---- layers -----------------------------------------------------------------------------
+
+  private cte(name: string, body: string): void {
+    this.ctes.push(`${name} AS (\n  ${body.replace(/\n/g, '\n  ')}\n)`);
+  }
+
+  /** Adds one column to the chain and returns its name. */
+  private column(expr: string): string {
+    const name = `c${++this.counter}`;
+    const next = `l${++this.layers}`;
+    this.cte(next, `SELECT p.*, ${expr} AS ${name} FROM ${this.layer} p`);
+    this.layer = next;
+    return name;
+  }
+
+  private unitKey(scope: Scope): string {
+    return scope === 'person' ? '_p' : scope === 'session' ? '_p, _s' : '_p, _pos';
+  }
+
+  private unitCols(scope: Scope): string[] {
+    return scope === 'person' ? ['_p'] : ['_p', '_s'];
+  }
+
+  private base(root: Expr): void {
+    const d = this.d;
+    const o = this.options;
+    const dv = this.dataView;
+    const names = new Set<string>();
+    const collect = (e: Expr): void => {
+      switch (e.kind) {
+        case 'condition':
+          names.add(e.subject.name);
+          return;
+        case 'container':
+          return collect(e.body);
+        case 'and':
+        case 'or':
+        case 'logicGroup':
+          return e.items.forEach(collect);
+        case 'not':
+          return collect(e.operand);
+        case 'only':
+          return collect(e.sequence);
+        case 'sequence':
+          for (const s of e.steps) {
+            collect(s.checkpoint);
+            for (const c of s.constraints) if (c.unit.kind === 'dimension') names.add(c.unit.name.name);
+          }
+          return;
+        case 'filterRef':
+          return collect(this.resolve(e));
+        case 'error':
+          throw new SqlUnsupported('sql-rule-error', 'The rule has a syntax error here; fix it before compiling.', e);
+      }
+    };
+    collect(root);
+    const cols: string[] = [`${d.ident(o.namespaceColumn ?? 'namespace')} AS _ns`, `${d.ident(o.personColumn ?? 'person_id')} AS _id`];
+    const ts = d.ident(o.timestampColumn ?? dv.timestampField);
+    cols.push(`${ts} AS _ts`, `${d.epochMs(ts)} AS _t`);
+    const session = o.sessionColumn ?? dv.sessionField;
+    cols.push(`${session ? `CAST(${d.ident(session)} AS ${d.name === 'clickhouse' ? 'Nullable(String)' : d.name === 'spark' ? 'STRING' : 'VARCHAR'})` : 'NULL'} AS _sid`);
+    cols.push(`${o.orderColumn ? d.ident(o.orderColumn) : '0'} AS _o`);
+    let k = 0;
+    for (const name of [...names].sort()) {
+      const dim = dv.dimensions.find(x => x.name === name);
+      const metric = dv.metrics.find(x => x.name === name);
+      const field = dim?.field ?? metric?.field;
+      if (!field) continue;
+      const alias = `v${k++}`;
+      this.sources.set(name, alias);
+      cols.push(`${d.ident(field)} AS ${alias}`);
+    }
+    const where = o.window ? `\nWHERE ${d.epochMs(ts)} >= ${o.window.from} AND ${d.epochMs(ts)} < ${o.window.to}` : '';
+    this.cte('src', `SELECT ${cols.join(', ')}\nFROM ${o.table}${where}`);
+    this.cte('l0a', 'SELECT s.*, DENSE_RANK() OVER (ORDER BY _ns, _id) AS _p FROM src s');
+    this.cte('l0b', 'SELECT s.*, ROW_NUMBER() OVER (PARTITION BY _p ORDER BY _t, _o) AS _pos FROM l0a s');
+    const timeout = Math.round((Number.isFinite(dv.sessionTimeoutMinutes) ? dv.sessionTimeoutMinutes : 30) * 60_000);
+    const prevT = d.lag('_t', '_p', '_pos');
+    const prevSid = d.lag('_sid', '_p', '_pos');
+    const newSession = session
+      ? `CASE WHEN _pos = 1 THEN 1 WHEN _sid IS NULL AND ${prevSid} IS NULL THEN (CASE WHEN _t - ${prevT} > ${timeout} THEN 1 ELSE 0 END) WHEN _sid IS NULL OR ${prevSid} IS NULL OR _sid <> ${prevSid} THEN 1 ELSE 0 END`
+      : `CASE WHEN _pos = 1 THEN 1 WHEN _t - ${prevT} > ${timeout} THEN 1 ELSE 0 END`;
+    this.cte('l0c', `SELECT s.*, ${newSession} AS _new FROM l0b s`);
+    this.cte('l0', 'SELECT s.*, SUM(_new) OVER (PARTITION BY _p ORDER BY _pos ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS _s FROM l0c s');
+  }
+
+  private resolve(ref: Expr & { kind: 'filterRef' }): Expr {
+    const id = ref.id.name;
+    if (this.resolving.includes(id)) throw new SqlUnsupported('sql-reference-cycle', `Filter \`${id}\` refers to itself; a reference cycle cannot compile.`, ref);
+    const root = this.options.resolveFilter?.(id)?.root;
+    if (!root) throw new SqlUnsupported('sql-unknown-filter', `Filter \`${id}\` was not found; its rule cannot be inlined.`, ref);
+    return root;
+  }
+
+  private withReference<T>(ref: Expr & { kind: 'filterRef' }, body: (root: Expr) => T): T {
+    const root = this.resolve(ref);
+    this.resolving.push(ref.id.name);
+    try {
+      return body(root);
+    } finally {
+      this.resolving.pop();
+    }
+  }
+
+  /**
+   * What a top-level container returns is whole units, except for only before / only after
+   * sequences, which return part of a unit; the audience only needs "some event returned", which
+   * is the sequence holding, unless two of them are intersected.
+   */
+  private checkOnlyAtRoot(body: Expr): void {
+    const onlys: Expr[] = [];
+    const walk = (e: Expr): void => {
+      if (e.kind === 'only') onlys.push(e);
+      else if (e.kind === 'and' || e.kind === 'or') e.items.forEach(walk);
+    };
+    walk(body);
+    if (onlys.length > 1 && containsAnd(body)) {
+      throw new SqlUnsupported('sql-unsupported-only', 'Two only before / only after sequences combined with `and` return the overlap of their event ranges, which does not compile to SQL; split the filter.', onlys[1]);
+    }
+  }
+
+  // ---- truth columns ----------------------------------------------------------------------
+
+  /** A 0/1 SQL expression on the current layer: `e` holds for the `scope` unit of the row. */
+  private truth(e: Expr, scope: Scope): string {
+    switch (e.kind) {
+      case 'condition':
+        return this.condition(e, scope);
+      case 'and':
+      case 'or': {
+        const items = e.items.map(i => this.truth(i, scope));
+        if (!items.length) return e.kind === 'and' ? '1' : '0';
+        return `(CASE WHEN ${items.map(i => `${i} = 1`).join(e.kind === 'and' ? ' AND ' : ' OR ')} THEN 1 ELSE 0 END)`;
+      }
+      case 'logicGroup': {
+        const items = e.items.map(i => this.truth(i, scope));
+        if (!items.length) return e.mode === 'all' ? '1' : '0';
+        return `(CASE WHEN ${items.map(i => `${i} = 1`).join(e.mode === 'all' ? ' AND ' : ' OR ')} THEN 1 ELSE 0 END)`;
+      }
+      case 'not':
+        return `(1 - ${this.truth(e.operand, scope)})`;
+      case 'container': {
+        if (SCOPE_RANK[e.scope] >= SCOPE_RANK[scope]) return this.truth(e.body, scope);
+        const inner = this.truth(e.body, e.scope);
+        return this.column(`MAX(${inner}) OVER (PARTITION BY ${this.unitKey(scope)})`);
+      }
+      case 'sequence':
+        return this.sequence(e, scope);
+      case 'only':
+        return this.sequence(e.sequence, scope);
+      case 'filterRef':
+        return this.withReference(e, root => this.truth(root, scope));
+      case 'error':
+        throw new SqlUnsupported('sql-rule-error', 'The rule has a syntax error here; fix it before compiling.', e);
+    }
+  }
+
+  private kindOf(c: Condition): 'dimension' | 'metric' | 'countDistinct' {
+    if (c.subject.kind === 'countDistinct') return 'countDistinct';
+    if (this.dataView.metrics.some(m => m.name === c.subject.name)) return 'metric';
+    if (this.dataView.dimensions.some(m => m.name === c.subject.name)) return 'dimension';
+    throw new SqlUnsupported('sql-unknown-name', `\`${c.subject.name}\` is not a dimension or metric of data view \`${this.dataView.id}\`.`, c.subject);
+  }
+
+  private source(name: string, at: { start: number; end: number }): string {
+    const s = this.sources.get(name);
+    if (!s) throw new SqlUnsupported('sql-unknown-name', `\`${name}\` is not a dimension or metric of data view \`${this.dataView.id}\`.`, at);
+    return s;
+  }
+
+  private condition(c: Condition, scope: Scope): string {
+    const kind = this.kindOf(c);
+    const v = this.source(c.subject.name, c.subject);
+    const positive = NEGATION[c.op] ?? c.op;
+    const negated = positive !== c.op;
+    if (kind === 'dimension') {
+      const dim = this.dataView.dimensions.find(x => x.name === c.subject.name)!;
+      let pred = `${v} IS NOT NULL`;
+      if (positive !== 'exists') pred += ` AND (${dim.type === 'number' ? this.numberPredicate(c, positive, v) : this.stringPredicate(c, positive, v)})`;
+      const allowed = this.attribution(c, v);
+      if (allowed) pred = `${allowed} = 1 AND ${pred}`;
+      const event = negated ? `(CASE WHEN ${pred} THEN 0 ELSE 1 END)` : `(CASE WHEN ${pred} THEN 1 ELSE 0 END)`;
+      if (scope === 'event') return event;
+      return this.column(`MAX(${event}) OVER (PARTITION BY ${this.unitKey(scope)})`);
+    }
+    if (c.attribution !== 'repeating') throw new SqlUnsupported('sql-unsupported', 'Attribution applies to dimensions only.', c);
+    let total: string;
+    if (kind === 'metric') {
+      const present = positive === 'exists' ? `(CASE WHEN ${v} IS NOT NULL AND ${v} <> 0 THEN 1 ELSE 0 END)` : `COALESCE(${v}, 0)`;
+      if (scope === 'event') total = present;
+      else total = this.column(`${positive === 'exists' ? 'MAX' : 'SUM'}(${present}) OVER (PARTITION BY ${this.unitKey(scope)})`);
+    } else {
+      const first = this.column(`CASE WHEN ${v} IS NOT NULL AND ROW_NUMBER() OVER (PARTITION BY ${this.unitKey(scope)}, ${v} ORDER BY _pos) = 1 THEN 1 ELSE 0 END`);
+      total = scope === 'event' ? first : this.column(`SUM(${first}) OVER (PARTITION BY ${this.unitKey(scope)})`);
+    }
+    const test = positive === 'exists' ? `${total} > 0` : this.numberTest(c, positive, total);
+    return negated ? `(CASE WHEN ${test} THEN 0 ELSE 1 END)` : `(CASE WHEN ${test} THEN 1 ELSE 0 END)`;
+  }
+
+  /** The 0/1 column of events the attribution model lets the condition see, or undefined. */
+  private attribution(c: Condition, v: string): string | undefined {
+    if (c.attribution === 'repeating') return undefined;
+    if (c.attribution === 'instance') return this.instanceFlag(v);
+    const unit = c.attributionScope === 'session' ? '_p, _s' : '_p';
+    return this.column(`CASE WHEN ${v} IS NOT NULL AND ROW_NUMBER() OVER (PARTITION BY ${unit}, ${v} ORDER BY _pos) = 1 THEN 1 ELSE 0 END`);
+  }
+
+  /** 1 where the value is present and differs from the person's previous present value. */
+  private instanceFlag(v: string): string {
+    const prev = this.d.lag(v, `_p, (${v} IS NULL)`, '_pos');
+    return this.column(`CASE WHEN ${v} IS NOT NULL AND (${prev} IS NULL OR ${prev} <> ${v}) THEN 1 ELSE 0 END`);
+  }
+
+  private literalNumber(l: Literal): number {
+    if (l.kind === 'number') return l.value;
+    const t = l.value.trim();
+    return t.length === 0 ? NaN : Number(t);
+  }
+
+  private num(n: number): string {
+    return Object.is(n, -0) ? '0' : String(n);
+  }
+
+  /** Numeric test of a positive operator on a numeric SQL expression (a total or a number dimension). */
+  private numberTest(c: Condition, op: Operator, x: string): string {
+    const nums = c.values.map(l => this.literalNumber(l));
+    const first = nums[0] ?? NaN;
+    const cmp = (sym: string, n: number) => (Number.isNaN(n) ? '1 = 0' : `${x} ${sym} ${this.num(n)}`);
+    switch (op) {
+      case 'eq':
+        return cmp('=', first);
+      case 'in': {
+        const ok = nums.filter(n => !Number.isNaN(n));
+        return ok.length ? `${x} IN (${ok.map(n => this.num(n)).join(', ')})` : '1 = 0';
+      }
+      case 'lt':
+        return cmp('<', first);
+      case 'gt':
+        return cmp('>', first);
+      case 'le':
+        return cmp('<=', first);
+      case 'ge':
+        return cmp('>=', first);
+      case 'between':
+        return `${cmp('>=', first)} AND ${cmp('<=', nums[1] ?? NaN)}`;
+      default:
+        throw new SqlUnsupported('sql-unsupported', `\`${c.subject.name}\` is a number; the text operator compares its decimal text in the engine, which SQL cannot reproduce exactly.`, c.opSpan);
+    }
+  }
+
+  private numberPredicate(c: Condition, op: Operator, v: string): string {
+    return this.numberTest(c, op, v);
+  }
+
+  private stringPredicate(c: Condition, op: Operator, v: string): string {
+    const d = this.d;
+    const fold = (s: string) => (c.caseInsensitive ? s.toLowerCase() : s);
+    const lits = c.values.map(l => fold(l.kind === 'string' ? l.value : String(l.value)));
+    const x = c.caseInsensitive ? `LOWER(${v})` : v;
+    const first = lits[0] ?? '';
+    const lit = (s: string) => d.string(s);
+    const cmp = (sym: string, s: string) => `${x}${d.binaryCollation} ${sym} ${lit(s)}${d.binaryCollation}`;
+    switch (op) {
+      case 'eq':
+        return `${x} = ${lit(first)}`;
+      case 'in':
+        return lits.length ? `${x} IN (${lits.map(lit).join(', ')})` : '1 = 0';
+      case 'contains':
+        return d.like(x, ['', first, '']);
+      case 'containsAny':
+        return lits.length ? lits.map(l => d.like(x, ['', l, ''])).join(' OR ') : '1 = 0';
+      case 'containsAll':
+        return lits.length ? lits.map(l => d.like(x, ['', l, ''])).join(' AND ') : '1 = 1';
+      case 'startsWith':
+        return d.like(x, [first, '']);
+      case 'endsWith':
+        return d.like(x, ['', first]);
+      case 'matches':
+        return lits.length ? lits.map(l => d.like(x, globSegments(l))).join(' OR ') : '1 = 0';
+      case 'lt':
+        return cmp('<', first);
+      case 'gt':
+        return cmp('>', first);
+      case 'le':
+        return cmp('<=', first);
+      case 'ge':
+        return cmp('>=', first);
+      case 'between':
+        return `${cmp('>=', first)} AND ${cmp('<=', lits[1] ?? first)}`;
+      default:
+        throw new SqlUnsupported('sql-unsupported', `Operator \`${op}\` does not compile to SQL.`, c.opSpan);
+    }
+  }
+
+  // ---- sequences --------------------------------------------------------------------------
+
+  private sequence(seq: Sequence, scope: Scope): string {
+    if (scope === 'event') throw new SqlUnsupported('sql-unsupported-sequence', 'A sequence inside an event container (one event) does not compile to SQL; put it in a person or session container.', seq);
+    if (!this.d.correlatedSubqueries && seq.steps.some(s => s.exclude)) {
+      throw new SqlUnsupported('sql-dialect-unsupported', `Exclude checkpoints compile to correlated NOT EXISTS subqueries, which ${this.d.name} does not support.`, seq.steps.find(s => s.exclude)!);
+    }
+    const steps = flattenSteps(seq);
+    const keys: SpanKeys = { calendar: false, instances: [] };
+    for (const s of steps) {
+      for (const c of s.constraints) {
+        if (c.unit.kind === 'time' && MONTHS[c.unit.unit] !== undefined) keys.calendar = true;
+        if (c.unit.kind === 'dimension' && !keys.instances.includes(c.unit.name.name)) keys.instances.push(c.unit.name.name);
+      }
+    }
+    for (const name of keys.instances) this.instanceCounter(name, seq);
+    // Checkpoint columns first (they add layers), then span CTEs over the final layer.
+    const specs = steps.map(s => this.spanSpec(s.checkpoint, scope));
+    const layer = this.layer;
+    const n = ++this.counter;
+    const spanNames = specs.map((spec, k) => {
+      const name = `q${n}_sp${k + 1}`;
+      this.cte(name, this.spanSql(spec, scope, layer, keys));
+      return name;
+    });
+    const U = this.unitCols(scope);
+    const on = (a: string, b: string) => U.map(u => `${a}.${u} = ${b}.${u}`).join(' AND ');
+    const keyCols = (prefix: string) => ['', ...(keys.calendar ? ['ts'] : []), 't', 'sn', ...keys.instances.map((_, i) => `i${i}`)].map(k => (k ? `${prefix}_${k}` : prefix));
+    const checkpoints: number[] = [];
+    steps.forEach((s, k) => {
+      if (!s.exclude) checkpoints.push(k);
+    });
+    const result = `q${n}`;
+    if (!checkpoints.length) {
+      const none = steps.map((_, k) => `NOT EXISTS (SELECT 1 FROM ${spanNames[k]} x WHERE ${on('x', 'u')})`).join(' AND ');
+      this.cte(result, `SELECT DISTINCT ${U.map(u => `u.${u}`).join(', ')}, 1 AS hit FROM ${layer} u WHERE ${none}`);
+      return this.joinBack(result, U);
+    }
+    let prev = '';
+    checkpoints.forEach((k, idx) => {
+      const name = `q${n}_f${idx + 1}`;
+      const cp = steps[k];
+      const before = steps.slice(idx === 0 ? 0 : checkpoints[idx - 1] + 1, k).map((s, j) => ({ step: s, span: spanNames[(idx === 0 ? 0 : checkpoints[idx - 1] + 1) + j] }));
+      const cols = `${U.map(u => `sp.${u}`).join(', ')}, ${keyCols('e').map(c => `sp.${c}`).join(', ')}`;
+      const conds: string[] = [];
+      let from: string;
+      if (idx === 0) {
+        from = `${spanNames[k]} sp`;
+        for (const x of before) {
+          const gaps = cp.constraints.map(g => this.gap(g, 'x', 'e', 'sp', 's', keys));
+          conds.push(`NOT EXISTS (SELECT 1 FROM ${x.span} x WHERE ${on('x', 'sp')} AND x.e < sp.s${gaps.map(g => ` AND ${g}`).join('')})`);
+        }
+      } else {
+        from = `${prev} f JOIN ${spanNames[k]} sp ON ${on('f', 'sp')}`;
+        conds.push('sp.s > f.e', ...cp.constraints.map(g => this.gap(g, 'f', 'e', 'sp', 's', keys)));
+        for (const x of before) {
+          const gaps = x.step.constraints.map(g => this.gap(g, 'f', 'e', 'x', 's', keys));
+          conds.push(`NOT EXISTS (SELECT 1 FROM ${x.span} x WHERE ${on('x', 'f')} AND x.s > f.e${gaps.map(g => ` AND ${g}`).join('')} AND x.e < sp.s)`);
+        }
+      }
+      this.cte(name, `SELECT DISTINCT ${cols} FROM ${from}${conds.length ? `\nWHERE ${conds.join('\n  AND ')}` : ''}`);
+      prev = name;
+    });
+    const after = steps.slice(checkpoints[checkpoints.length - 1] + 1).map((s, j) => ({ step: s, span: spanNames[checkpoints[checkpoints.length - 1] + 1 + j] }));
+    const ends = after.map(x => {
+      const gaps = x.step.constraints.map(g => this.gap(g, 'f', 'e', 'x', 's', keys));
+      return `NOT EXISTS (SELECT 1 FROM ${x.span} x WHERE ${on('x', 'f')} AND x.s > f.e${gaps.map(g => ` AND ${g}`).join('')})`;
+    });
+    this.cte(result, `SELECT DISTINCT ${U.map(u => `f.${u}`).join(', ')}, 1 AS hit FROM ${prev} f${ends.length ? `\nWHERE ${ends.join('\n  AND ')}` : ''}`);
+    return this.joinBack(result, U);
+  }
+
+  private joinBack(result: string, U: string[]): string {
+    const name = `c${++this.counter}`;
+    const next = `l${++this.layers}`;
+    this.cte(next, `SELECT p.*, CASE WHEN r.hit IS NULL THEN 0 ELSE 1 END AS ${name}\nFROM ${this.layer} p LEFT JOIN ${result} r ON ${U.map(u => `p.${u} = r.${u}`).join(' AND ')}`);
+    this.layer = next;
+    return name;
+  }
+
+  private instanceCounter(name: string, at: { start: number; end: number }): string {
+    let col = this.instanceCounters.get(name);
+    if (!col) {
+      const flag = this.instanceFlag(this.source(name, at));
+      col = this.column(`SUM(${flag}) OVER (PARTITION BY _p ORDER BY _pos ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)`);
+      this.instanceCounters.set(name, col);
+    }
+    return col;
+  }
+
+  /** The gap condition from the `fromEnd` key columns of `from` to the `toEnd` keys of `to`. */
+  private gap(g: GapConstraint, from: string, fromEnd: 'e' | 's', to: string, toEnd: 'e' | 's', keys: SpanKeys): string {
+    const sym = g.limit === 'within' ? '<=' : '>';
+    const f = (k: string) => `${from}.${fromEnd}${k}`;
+    const t = (k: string) => `${to}.${toEnd}${k}`;
+    switch (g.unit.kind) {
+      case 'time': {
+        const months = MONTHS[g.unit.unit];
+        if (months !== undefined) return `${t('_ts')} ${sym} ${this.d.addMonths(f('_ts'), Math.floor(g.count * months))}`;
+        return `${t('_t')} ${sym} ${f('_t')} + ${Math.round(g.count * MS[g.unit.unit])}`;
+      }
+      case 'event':
+        return `${t('')} ${sym} ${f('')} + ${g.count}`;
+      case 'session':
+        return `${t('_sn')} ${sym} ${f('_sn')} + ${g.count}`;
+      case 'dimension': {
+        const i = keys.instances.indexOf(g.unit.name.name);
+        return `${t(`_i${i}`)} ${sym} ${f(`_i${i}`)} + ${g.count}`;
+      }
+    }
+  }
+
+  /** Where a checkpoint is matched: events of a 0/1 column, or whole units of a scope. */
+  private spanSpec(cp: Expr, scope: Scope): SpanSpec {
+    switch (cp.kind) {
+      case 'container': {
+        if (SCOPE_RANK[cp.scope] >= SCOPE_RANK[scope]) return { kind: 'units', scope, column: this.truth(cp.body, scope) };
+        if (cp.scope === 'event') return { kind: 'events', column: this.truth(cp.body, 'event') };
+        return { kind: 'units', scope: cp.scope, column: this.truth(cp.body, cp.scope) };
+      }
+      case 'logicGroup': {
+        if (cp.mode === 'all' && cp.items.length > 1) {
+          throw new SqlUnsupported('sql-unsupported-all-of', '`all of (...)` as a sequence checkpoint (items matched in any order, spanning events) does not compile to SQL.', cp);
+        }
+        return { kind: 'union', items: cp.items.map(i => this.spanSpec(i, scope)) };
+      }
+      case 'filterRef':
+        return this.withReference(cp, root => this.spanSpec(root, scope));
+      case 'sequence':
+        throw new SqlUnsupported('sql-unsupported-sequence', 'A sequence used as an exclude checkpoint does not compile to SQL.', cp);
+      default:
+        return { kind: 'events', column: this.truth(cp, 'event') };
+    }
+  }
+
+  private spanSql(spec: SpanSpec, scope: Scope, layer: string, keys: SpanKeys): string {
+    const U = this.unitCols(scope);
+    const keyOf = (alias: string, prefix: string) =>
+      [...(keys.calendar ? [`${alias}._ts AS ${prefix}_ts`] : []), `${alias}._t AS ${prefix}_t`, `${alias}._s AS ${prefix}_sn`, ...keys.instances.map((n, i) => `${alias}.${this.instanceCounters.get(n)} AS ${prefix}_i${i}`)];
+    switch (spec.kind) {
+      case 'events':
+        return `SELECT ${U.map(u => `x.${u}`).join(', ')}, x._pos AS s, x._pos AS e, ${[...keyOf('x', 's'), ...keyOf('x', 'e')].join(', ')}\nFROM ${layer} x WHERE ${spec.column} = 1`;
+      case 'units': {
+        const group = this.unitCols(spec.scope);
+        const inner = `SELECT ${group.join(', ')}, MIN(_pos) AS s, MAX(_pos) AS e FROM ${layer} WHERE ${spec.column} = 1 GROUP BY ${group.join(', ')}`;
+        return `SELECT ${U.map(u => `xs.${u}`).join(', ')}, a.s, a.e, ${[...keyOf('xs', 's'), ...keyOf('xe', 'e')].join(', ')}\nFROM (${inner}) a\nJOIN ${layer} xs ON xs._p = a._p AND xs._pos = a.s\nJOIN ${layer} xe ON xe._p = a._p AND xe._pos = a.e`;
+      }
+      case 'union':
+        return spec.items.map(i => this.spanSql(i, scope, layer, keys)).join('\nUNION\n');
+    }
+  }
+}
+
+type SpanSpec = { kind: 'events'; column: string } | { kind: 'units'; scope: Scope; column: string } | { kind: 'union'; items: SpanSpec[] };
+
+function containsAnd(e: Expr): boolean {
+  if (e.kind === 'and') return true;
+  if (e.kind === 'or') return e.items.some(containsAnd);
+  return false;
+}
+
+/** `A then (B then C)` is `A then B then C` (as in the engine). */
+function flattenSteps(seq: Sequence): SequenceStep[] {
+  const out: SequenceStep[] = [];
+  for (const step of seq.steps) {
+    if (!step.exclude && step.checkpoint.kind === 'sequence' && step.checkpoint.steps.length > 0) {
+      const inner = flattenSteps(step.checkpoint);
+      out.push({ ...inner[0], constraints: [...step.constraints, ...inner[0].constraints] });
+      out.push(...inner.slice(1));
+    } else out.push(step);
+  }
+  return out;
+}
+
+/** Literal segments of a glob (`*` wildcard, `\x` the character x), as the engine splits them. */
+function globSegments(pattern: string): string[] {
+  const segments: string[] = [];
+  let current = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\' && i + 1 < pattern.length) current += pattern[++i];
+    else if (c === '*') {
+      segments.push(current);
+      current = '';
+    } else current += c;
+  }
+  segments.push(current);
+  return segments;
+}
