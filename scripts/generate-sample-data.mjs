@@ -78,6 +78,7 @@ const FIRST_NAMES = ['alex', 'sam', 'jordan', 'taylor', 'morgan', 'casey', 'rile
 const DOMAINS = ['example.com', 'mail.example.org', 'shop.example.net'];
 
 const BATCH_PERSONS = 500;
+const BLACK_FRIDAY_WEEK = Date.UTC(2026, 10, 20);
 const HOUR = 3600e3;
 const DAY = 24 * HOUR;
 
@@ -241,9 +242,9 @@ function personEvents(sample, opts, person, budget, fromMs, toMs) {
   const meanPerSession = app ? 5 : 7;
   const sessions = Math.max(1, Math.min(budget, Math.round(budget / (meanPerSession * (0.6 + sample.random() * 0.8)))));
   const sizes = skewedBudgets(sample, budget, sessions);
-  // Session starts: a first visit, then returns after gaps from half an hour to weeks.
-  const span = toMs - fromMs;
-  let t = fromMs + sample.random() * span * 0.7;
+  // Session starts: a first visit, then returns after gaps from half an hour to weeks. Times are
+  // relative to the first visit here, then placed (and squeezed if needed) into the period.
+  let t = 0;
   const events = [];
   let cartProduct;
   for (let s = 0; s < sessions; s++) {
@@ -251,12 +252,10 @@ function personEvents(sample, opts, person, budget, fromMs, toMs) {
       const r = sample.random();
       const gap = r < 0.35 ? sample.logUniform(0.6 * HOUR, 8 * HOUR) : r < 0.8 ? sample.logUniform(0.5 * DAY, 7 * DAY) : sample.logUniform(7 * DAY, 28 * DAY);
       t += gap;
-      if (t > toMs) t = toMs - sample.random() * HOUR;
     }
     const channel = sample.random() < 0.6 ? favouriteChannel : sample.weighted(CHANNELS);
     const campaigns = CAMPAIGNS[channel];
-    let campaign = campaigns ? sample.pick(campaigns) : undefined;
-    if (campaign && t > Date.UTC(2026, 10, 20) && sample.random() < 0.5) campaign = 'black-friday-2026';
+    const campaign = campaigns ? sample.pick(campaigns) : undefined;
     const sessionId = `${app ? 'a' : 's'}${sample.hex(11)}`;
     let page = app ? 'Home' : sample.weighted(LANDING);
     let product = page === 'Product Detail' ? sample.pick(PRODUCTS) : undefined;
@@ -286,7 +285,7 @@ function personEvents(sample, opts, person, budget, fromMs, toMs) {
       }
       const productName = page === 'Product Detail' || cartAdds || orders ? (orders ? cartProduct : product)?.[0] : undefined;
       events.push({
-        t: Math.round(t),
+        t,
         person,
         sessionId,
         eventType,
@@ -309,6 +308,14 @@ function personEvents(sample, opts, person, budget, fromMs, toMs) {
       page = next;
       t += sample.logUniform(4e3, 6 * 60e3);
     }
+  }
+  const span = toMs - fromMs;
+  const used = events[events.length - 1].t;
+  const scale = used > span ? span / used : 1;
+  const start = fromMs + sample.random() * Math.max(0, span - used * scale);
+  for (const e of events) {
+    e.t = Math.round(start + e.t * scale);
+    if (e.campaign && e.t >= BLACK_FRIDAY_WEEK && sample.random() < 0.5) e.campaign = 'black-friday-2026';
   }
   return events;
 }

@@ -109,10 +109,11 @@ export function assertSchema(file: string, value: unknown): void {
 }
 
 /**
- * A TCP proxy on loopback that cuts connections: each connection is, with probability `cutRate`,
- * destroyed after a random number of bytes (either direction), i.e. mid-request or mid-response.
+ * A TCP proxy on loopback that cuts connections: each connection is destroyed after a random
+ * number of bytes (1..maxBytes, both directions counted), i.e. mid-request or mid-response;
+ * a share `spareRate` of connections is left alone.
  */
-export async function startCuttingProxy(targetPort: number, options: { cutRate: number; seed: number; maxBytes: number }): Promise<{ url: string; cuts: () => number; close(): Promise<void> }> {
+export async function startCuttingProxy(targetPort: number, options: { spareRate: number; seed: number; maxBytes: number }): Promise<{ url: string; cuts: () => number; close(): Promise<void> }> {
   const random = seededRandom(options.seed);
   const sockets = new Set<net.Socket>();
   let cuts = 0;
@@ -120,7 +121,7 @@ export async function startCuttingProxy(targetPort: number, options: { cutRate: 
     const upstream = net.connect(targetPort, '127.0.0.1');
     sockets.add(client);
     sockets.add(upstream);
-    const cutAt = random() < options.cutRate ? 1 + Math.floor(random() * options.maxBytes) : Infinity;
+    const cutAt = random() < options.spareRate ? Infinity : 1 + Math.floor(random() * options.maxBytes);
     let seen = 0;
     const cut = (): void => {
       cuts++;

@@ -115,6 +115,7 @@ class Layout {
     }
     prelude.sort((a, b) => a.line - b.line);
     out.push(...prelude.map(p => p.text));
+    if (this.plan.header.length) out.push('');
     out.push(...this.mapLines(this.root, 0, []));
     out.push(...this.plan.footer.map(c => c.text));
     return out.join(this.eol) + this.eol;
