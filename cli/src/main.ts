@@ -3,6 +3,7 @@ import { runCheck } from './commands/check';
 import { runExplain } from './commands/explain';
 import { runMembers } from './commands/members';
 import { runPreview } from './commands/preview';
+import { runTest } from './commands/test';
 import type { CommandIO } from './io';
 
 type Command = (argv: string[], io: CommandIO) => number | Promise<number>;
@@ -11,6 +12,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   check: { run: runCheck, summary: 'check <files|folders|globs> [--format text|json] [--max-warnings N]   validate filters and data views' },
   preview: { run: runPreview, summary: 'preview <file.filter.yaml> [--json] [--sample N]   counts on the sample data' },
   members: { run: runMembers, summary: 'members <file.filter.yaml> [--format ndjson|csv|json]   the audience, one identity per person' },
+  test: { run: runTest, summary: 'test [paths] [--format text|json]   run the *.filter.test.yaml fixtures' },
   explain: { run: runExplain, summary: 'explain <file.filter.yaml> --person <id|namespace:id> [--json]   why a person is in or out' },
 };
 

@@ -4,10 +4,12 @@ import { parseDataViewFile } from './files/dataviewFile';
 import type { DataViewFile } from './files/dataviewFile';
 import { parseFilterFile } from './files/filterFile';
 import type { FilterFile } from './files/filterFile';
-import { applySuppressions, fileKindOf, parseSourceFile, toDiagnostic } from './files/sourceFile';
-import type { SourceFileBase } from './files/sourceFile';
+import { parseFilterTestFile } from './files/filterTestFile';
+import type { FilterTestFile } from './files/filterTestFile';
+import { applySuppressions, fileKindOf, toDiagnostic } from './files/sourceFile';
+import { filterTestProblems } from './filterTests';
 
-export type WorkspaceFile = FilterFile | DataViewFile | (SourceFileBase & { kind: 'filterTest' });
+export type WorkspaceFile = FilterFile | DataViewFile | FilterTestFile;
 
 /**
  * All filter, data view and filter test files of a set of folders, parsed once per text version.
@@ -26,7 +28,7 @@ export class Workspace {
     const kind = fileKindOf(uri);
     if (!kind) return undefined;
     const parsed: WorkspaceFile =
-      kind === 'filter' ? parseFilterFile(uri, text, this.now()) : kind === 'dataview' ? parseDataViewFile(uri, text) : { ...parseSourceFile(uri, text, undefined), kind: 'filterTest' };
+      kind === 'filter' ? parseFilterFile(uri, text, this.now()) : kind === 'dataview' ? parseDataViewFile(uri, text) : parseFilterTestFile(uri, text);
     this.files.set(uri, { text, parsed });
     return parsed;
   }
@@ -45,6 +47,10 @@ export class Workspace {
 
   uris(): string[] {
     return [...this.files.keys()];
+  }
+
+  filterTests(): FilterTestFile[] {
+    return [...this.files.values()].flatMap(f => (f.parsed.kind === 'filterTest' ? [f.parsed] : []));
   }
 
   filters(): FilterFile[] {
@@ -78,6 +84,7 @@ export class Workspace {
     const problems: Problem[] = [...file.problems];
     if (file.kind === 'filter') problems.push(...checkFilter(file, this));
     if (file.kind === 'dataview') problems.push(...this.duplicateIdProblems(file, this.dataViews(), 'data view'));
+    if (file.kind === 'filterTest' && !file.problems.some(p => p.severity === 'error')) problems.push(...filterTestProblems(file, this));
     const diagnostics = problems.map(p => toDiagnostic(file.lines, p));
     diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
     return applySuppressions(file.text, file.lines, diagnostics);

@@ -17,7 +17,7 @@ export interface SchemaProblem {
   missingKey?: { key: string; mapStart: number };
 }
 
-export type SchemaName = 'filter' | 'dataview';
+export type SchemaName = 'filter' | 'dataview' | 'filter-test';
 
 /** Finds the `schemas/` folder next to the bundle or the compiled output, wherever this runs from. */
 export function schemasDir(): string {

@@ -1,0 +1,142 @@
+/**
+ * Runs compiled SQL on real engines: DuckDB in-process and PostgreSQL (a private cluster started by
+ * scripts/setup-postgres.sh, queried with `psql`). The events table is built from a loaded
+ * Dataset, so both sides see exactly the values the engine sees.
+ */
+import { spawnSync } from 'child_process';
+import * as path from 'path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Dataset } from '../../../core/src/data/dataset';
+import type { DataView } from '../../../core/src/dataview/model';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
+
+export interface EventsTable {
+  columns: Array<{ name: string; type: 'text' | 'number' | 'timestamp' | 'integer' }>;
+  rows: Array<Array<string | number | null>>;
+}
+
+/**
+ * One row per dataset event: namespace, person_id, timestamp, event_order (input order for ties),
+ * session_id (the dataset's session number, when `withSession`), and every data view field.
+ */
+export function eventsTable(ds: Dataset, dataView: DataView, withSession: boolean): EventsTable {
+  const fields = new Map<string, { name: string; column: string; kind: 'text' | 'number' }>();
+  for (const d of dataView.dimensions) if (!fields.has(d.field)) fields.set(d.field, { name: d.name, column: d.field, kind: d.type === 'number' ? 'number' : 'text' });
+  for (const m of dataView.metrics) if (!fields.has(m.field)) fields.set(m.field, { name: m.name, column: m.field, kind: 'number' });
+  const columns: EventsTable['columns'] = [
+    { name: 'namespace', type: 'text' },
+    { name: 'person_id', type: 'text' },
+    { name: dataView.timestampField, type: 'timestamp' },
+    { name: 'event_order', type: 'integer' },
+  ];
+  if (withSession && dataView.sessionField) columns.push({ name: dataView.sessionField, type: 'text' });
+  for (const f of fields.values()) columns.push({ name: f.column, type: f.kind });
+  const rows: EventsTable['rows'] = [];
+  for (let i = 0; i < ds.eventCount; i++) {
+    const p = ds.person[i];
+    const row: Array<string | number | null> = [ds.personNamespaces[p], ds.personIds[p], ds.timestamps[i], i];
+    if (withSession && dataView.sessionField) row.push(`s${ds.session[i]}`);
+    for (const f of fields.values()) {
+      const col = ds.columns.get(f.name)!;
+      if (col.kind === 'string') row.push(col.codes[i] < 0 ? null : col.dictionary[col.codes[i]]);
+      else row.push(Number.isNaN(col.values[i]) ? null : col.values[i]);
+    }
+    rows.push(row);
+  }
+  return { columns, rows };
+}
+
+function sqlLiteral(v: string | number | null, type: EventsTable['columns'][number]['type']): string {
+  if (v === null) return 'NULL';
+  if (type === 'timestamp') return `TIMESTAMP '${new Date(v as number).toISOString().replace('T', ' ').replace('Z', '')}'`;
+  if (typeof v === 'number') return String(v);
+  return `'${v.replace(/'/g, "''")}'`;
+}
+
+/** CREATE TABLE and INSERT statements (standard SQL, for DuckDB and PostgreSQL). */
+export function tableSql(table: string, t: EventsTable): string[] {
+  const types = { text: 'VARCHAR', number: 'DOUBLE PRECISION', timestamp: 'TIMESTAMP', integer: 'INTEGER' };
+  const out = [`DROP TABLE IF EXISTS ${table}`, `CREATE TABLE ${table} (${t.columns.map(c => `"${c.name}" ${types[c.type]}`).join(', ')})`];
+  for (let i = 0; i < t.rows.length; i += 500) {
+    const chunk = t.rows.slice(i, i + 500).map(r => `(${r.map((v, j) => sqlLiteral(v, t.columns[j].type)).join(', ')})`);
+    out.push(`INSERT INTO ${table} VALUES ${chunk.join(',\n')}`);
+  }
+  return out;
+}
+
+export type Audience = Array<{ namespace: string; id: string }>;
+
+export class DuckDb {
+  private constructor(private readonly conn: DuckDBConnection) {}
+
+  static async open(): Promise<DuckDb> {
+    const instance = await DuckDBInstance.create(':memory:');
+    return new DuckDb(await instance.connect());
+  }
+
+  async exec(statements: string[]): Promise<void> {
+    for (const s of statements) await this.conn.run(s);
+  }
+
+  async audience(sql: string): Promise<Audience> {
+    const reader = await this.conn.runAndReadAll(sql);
+    return reader.getRows().map(r => ({ namespace: String(r[0]), id: String(r[1]) }));
+  }
+
+  close(): void {
+    this.conn.closeSync();
+  }
+}
+
+/** A private PostgreSQL cluster; `start` fails with the reason when it cannot run. */
+export class Postgres {
+  private constructor(private readonly env: NodeJS.ProcessEnv, private readonly dir: string) {}
+
+  static start(): Postgres {
+    const script = path.join(REPO_ROOT, 'scripts', 'setup-postgres.sh');
+    const r = spawnSync('bash', [script], { encoding: 'utf8', timeout: 300_000 });
+    if (r.status !== 0) throw new Error(`PostgreSQL could not start (scripts/setup-postgres.sh exited ${r.status}): ${r.stderr || r.error?.message}`);
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const line of r.stdout.split('\n')) {
+      const m = /^(PG[A-Z]+)=(.*)$/.exec(line);
+      if (m) env[m[1]] = m[2];
+    }
+    if (!env.PGPORT || !env.PGDIR) throw new Error(`scripts/setup-postgres.sh printed no connection info: ${r.stdout}`);
+    return new Postgres(env, env.PGDIR);
+  }
+
+  stop(): void {
+    spawnSync('bash', [path.join(REPO_ROOT, 'scripts', 'setup-postgres.sh'), '--stop', this.dir], { encoding: 'utf8' });
+  }
+
+  /** Runs a script of statements; throws with psql's message on the first error. */
+  run(script: string): string {
+    const r = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-At', '-F', '\x1f', '-R', '\x1e', '-f', '-'], { input: script, env: this.env, encoding: 'utf8', maxBuffer: 1 << 28 });
+    if (r.status !== 0) throw new Error(`psql failed (${r.status}): ${r.stderr}`);
+    return r.stdout;
+  }
+
+  exec(statements: string[]): void {
+    this.run(statements.map(s => `${s};\n`).join(''));
+  }
+
+  /** Runs several audience queries in one psql session; one audience per query. */
+  audiences(queries: string[]): Audience[] {
+    const marker = '@@af-query@@';
+    const script = queries.map(q => `\\echo ${marker}\n${q};\n`).join('');
+    const out = this.run(script);
+    const parts = out.split(`${marker}\n`).slice(1);
+    return parts.map(part =>
+      part
+        .split('\x1e')
+        .map(r => r.replace(/^\n+|\n+$/g, ''))
+        .filter(r => r.length > 0)
+        .map(r => {
+          const [namespace, id] = r.split('\x1f');
+          return { namespace, id };
+        }),
+    );
+  }
+}
