@@ -39,6 +39,8 @@ export type Outcome<T> = { ok: true; value: T } | { ok: false; error: Evaluation
 export interface EvaluateOptions {
   signal?: AbortSignal;
   onProgress?(p: LoadProgress): void;
+  /** Receives the engine's full result (with the per-event mask) and what it ran on, e.g. for breakdowns. */
+  onResult?(full: { result: EvaluationResult; dataset: Dataset; dataView: DataView }): void;
 }
 
 export class EvaluationService {
@@ -74,6 +76,7 @@ export class EvaluationService {
       if (options.signal?.aborted) return fail('cancelled', 'The evaluation was cancelled.');
       throw e;
     }
+    options.onResult?.({ result, dataset, dataView });
     const { eventMask: _mask, ...rest } = result;
     return {
       ok: true,

@@ -24,3 +24,172 @@ export interface StatusParams extends ServerStatus {
   dataView?: string;
   uri?: string;
 }
+
+// ---- Preview and explain (SPEC §5) ----
+
+/** Matched or total people, sessions and events. */
+export interface PreviewCounts {
+  people: number;
+  sessions: number;
+  events: number;
+}
+
+/** One identity of a person: the namespace (ECID, Email, CRM, ...) and the ID in it. */
+export interface PreviewIdentity {
+  namespace: string;
+  id: string;
+}
+
+/**
+ * Request, client → server: evaluate one filter on its data view's sample data, for the preview
+ * panel and the CodeLens. The server evaluates the text the client last synchronised. A newer
+ * request for the same `uri` (another document version) cancels an older one that is still
+ * running; requests for the same text share one evaluation. `$/cancelRequest` cancels too.
+ */
+export const PreviewRequest = 'audienceFilters/preview';
+export interface PreviewParams {
+  uri: string;
+  /** Dimension of the data view to break the matched people down by; default: its first dimension. `null`: no breakdown. */
+  breakdown?: string | null;
+  /** How many identities of the audience to return (default 200, at most 1000); 0 for counts only. */
+  sampleSize?: number;
+}
+
+/** Matched people per value of one dimension (people with at least one returned event carrying it). */
+export interface PreviewBreakdown {
+  dimension: string;
+  /** At most 20 values, most people first. */
+  values: Array<{ value: string; people: number }>;
+  /** Number of distinct values among the matched people's returned events. */
+  distinctValues: number;
+  /** Matched people without any returned event that carries a value. */
+  missingPeople: number;
+}
+
+/** One bar of the waterfall: people reaching clause / checkpoint 1..k; `start`/`end` are offsets in the file. */
+export interface PreviewStep {
+  label: string;
+  people: number;
+  start: number;
+  end: number;
+}
+
+/** The evaluation of a filter, without the full audience. */
+export interface PreviewEvaluation {
+  status: 'ok';
+  stale: false;
+  uri: string;
+  /** Version of the document that was evaluated (undefined for a file not open in the editor). */
+  version?: number;
+  filterId: string;
+  title?: string;
+  dataView: { id: string; title?: string };
+  /** Dimensions of the data view, for the breakdown picker. */
+  dimensions: string[];
+  /** The filter's `period` as a UTC window, if it has one. */
+  window?: { from: string; to: string };
+  matched: PreviewCounts;
+  total: PreviewCounts;
+  /** Matched people per identity namespace. */
+  namespaces: Record<string, number>;
+  steps: PreviewStep[];
+  /** Matched people with a returned event on each UTC day, ascending. */
+  perDay: Array<{ day: string; people: number }>;
+  breakdown: PreviewBreakdown | null;
+  /** The first `sampleSize` identities of the audience (sorted by namespace, then id). */
+  sample: PreviewIdentity[];
+  /** Referenced filter ids that form a cycle (evaluated as false). */
+  referenceCycles: string[];
+  /** Engine time in milliseconds (not counting the dataset load). */
+  elapsedMs: number;
+  /** True when the dataset was already loaded. */
+  warm: boolean;
+  /** Number of problems met while loading the sample data (bad rows etc.). */
+  loadWarnings: number;
+  /** ISO time the evaluation finished. */
+  evaluatedAt: string;
+}
+
+/** The file has errors: nothing was evaluated; the client keeps its last good result, marked stale. */
+export interface PreviewStale {
+  status: 'stale';
+  stale: true;
+  uri: string;
+  version?: number;
+  errors: number;
+  message: string;
+}
+
+/** Nothing to evaluate: not a filter file, no data view, or the request was cancelled / superseded. */
+export interface PreviewUnavailable {
+  status: 'unavailable' | 'cancelled';
+  stale: false;
+  uri: string;
+  version?: number;
+  code: 'not-a-filter' | 'no-dataview' | 'cancelled';
+  message: string;
+}
+
+export type PreviewResult = PreviewEvaluation | PreviewStale | PreviewUnavailable;
+
+/**
+ * Request, client → server: why one person is or is not in the filter's result — their timeline
+ * and, per checkpoint or clause, whether it matched and why not (the engine's `explainPerson`).
+ */
+export const ExplainRequest = 'audienceFilters/explain';
+export interface ExplainParams {
+  uri: string;
+  person: PreviewIdentity;
+}
+
+/** One event of the person, with the values of the fields the rule reads. */
+export interface ExplainTimelineEvent {
+  index: number;
+  time: string;
+  /** 1-based session number within the person. */
+  session: number;
+  values: Record<string, string | number | null>;
+  /** The filter returns this event. */
+  returned: boolean;
+}
+
+export interface ExplainStep {
+  label: string;
+  start: number;
+  end: number;
+  status: 'matched' | 'failed' | 'not reached';
+  /** Dataset indices of the events that matched it. */
+  events: number[];
+  time?: string;
+  reason?: string;
+}
+
+/** The engine's explanation (core `Explanation`), with the status of the request. */
+export interface ExplainEvaluation {
+  status: 'ok';
+  uri: string;
+  found: boolean;
+  person?: { index: number; namespace: string; id: string };
+  verdict: 'member' | 'not member';
+  scope: string;
+  timeline: ExplainTimelineEvent[];
+  steps: ExplainStep[];
+  summary: string;
+}
+
+export type ExplainResult = ExplainEvaluation | PreviewStale | PreviewUnavailable;
+
+/**
+ * Notification, server → client: progress of loading a data view's sample data for a preview or
+ * explain request (sent at most every 100 ms, and once with `done: true`).
+ */
+export const LoadProgressNotification = 'audienceFilters/loadProgress';
+export interface LoadProgressParams {
+  /** The filter whose request started or joined the load. */
+  uri: string;
+  dataView: string;
+  bytesRead: number;
+  totalBytes: number;
+  rows: number;
+  done: boolean;
+}

@@ -5,6 +5,7 @@ import { Workspace } from '../../core/src/workspace';
 import { findWorkspaceFiles, readWorkspaceFile } from '../../core/src/workspaceFiles';
 import { countProblems, publishDiagnostics } from './diagnostics';
 import { uriToKey } from './documents';
+import { registerPreviewHandlers } from './preview';
 import { ServerStatusRequest, StatusNotification } from './protocol';
 import type { ServerStatus, StatusParams } from './protocol';
 
@@ -80,22 +81,31 @@ function status(): ServerStatus {
 function scheduleCheck(uri: string): void {
   const key = uriToKey(uri);
   clearTimeout(pending.get(key));
-  pending.set(key, setTimeout(() => {
-    pending.delete(key);
-    const doc = documents.get(uri);
-    if (!doc) return;
-    const before = workspace.get(key);
-    const after = workspace.set(key, doc.getText());
-    if (!after) return;
-    // A change of id, data view, references or declarations can affect other files.
-    const crossFile = !before || before.kind !== 'filter' || after.kind !== 'filter' || before.id?.value !== after.id?.value || before.dataview?.value !== after.dataview?.value;
-    if (crossFile || workspace.filters().some(f => f.uri !== key && f.text.includes('filter '))) checkAll();
-    else {
-      publishDiagnostics(connection, workspace, [key], versionOf);
-      lastCheck = new Date().toISOString();
-      sendStatus(key);
-    }
-  }, CHECK_DELAY_MS));
+  pending.set(key, setTimeout(() => runCheck(uri), CHECK_DELAY_MS));
+}
+
+/** Runs a scheduled check now (a preview request must see the text the client last sent). */
+function flushCheck(uri: string): void {
+  if (pending.has(uriToKey(uri))) runCheck(uri);
+}
+
+function runCheck(uri: string): void {
+  const key = uriToKey(uri);
+  clearTimeout(pending.get(key));
+  pending.delete(key);
+  const doc = documents.get(uri);
+  if (!doc) return;
+  const before = workspace.get(key);
+  const after = workspace.set(key, doc.getText());
+  if (!after) return;
+  // A change of id, data view, references or declarations can affect other files.
+  const crossFile = !before || before.kind !== 'filter' || after.kind !== 'filter' || before.id?.value !== after.id?.value || before.dataview?.value !== after.dataview?.value;
+  if (crossFile || workspace.filters().some(f => f.uri !== key && f.text.includes('filter '))) checkAll();
+  else {
+    publishDiagnostics(connection, workspace, [key], versionOf);
+    lastCheck = new Date().toISOString();
+    sendStatus(key);
+  }
 }
 
 documents.onDidOpen(e => {
@@ -137,6 +147,7 @@ connection.onDidChangeWatchedFiles(e => {
 });
 
 connection.onRequest(ServerStatusRequest, (): ServerStatus => status());
+registerPreviewHandlers(connection, documents, workspace, flushCheck);
 
 documents.listen(connection);
 connection.listen();

@@ -91,7 +91,11 @@ export function evaluateFilter(rule: Rule, ctx: EvaluationContext): EvaluationRe
     namespaces[ns] = (namespaces[ns] ?? 0) + 1;
     audience.push({ namespace: ns, id: ds.personIds[p] });
   }
-  audience.sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  // The loader numbers persons by (namespace, id) already; sort only when a dataset did not.
+  const order = (a: Identity, b: Identity) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  let sorted = true;
+  for (let k = 1; k < audience.length && sorted; k++) sorted = order(audience[k - 1], audience[k]) < 0;
+  if (!sorted) audience.sort(order);
 
   let eventMask = mask;
   if (frame.origIndex) {
@@ -169,17 +173,32 @@ function waterfall(ev: Evaluator, root: Expr): EvaluationStep[] {
 
 function peoplePerDay(frame: Frame, mask: Uint8Array): Array<{ day: string; people: number }> {
   const DAY = 86_400_000;
-  const counts = new Map<number, number>();
+  const ts = frame.timestamps;
+  let minDay = Infinity;
+  let maxDay = -Infinity;
+  for (let i = 0; i < frame.n; i++) {
+    if (!mask[i]) continue;
+    const d = Math.floor(ts[i] / DAY);
+    if (d < minDay) minDay = d;
+    if (d > maxDay) maxDay = d;
+  }
+  if (minDay > maxDay) return [];
+  // A dense array per day, unless the data spans an absurd range of days.
+  const dense = maxDay - minDay < 1_000_000;
+  const counts = dense ? new Int32Array(maxDay - minDay + 1) : null;
+  const sparse = new Map<number, number>();
   let lastPerson = -1;
   let lastDay = NaN;
   for (let i = 0; i < frame.n; i++) {
     if (!mask[i]) continue;
-    const day = Math.floor(frame.timestamps[i] / DAY);
+    const day = Math.floor(ts[i] / DAY);
     // Events are sorted by person then time, so one person's days arrive in order.
     if (frame.person[i] === lastPerson && day === lastDay) continue;
-    counts.set(day, (counts.get(day) ?? 0) + 1);
+    if (counts) counts[day - minDay]++;
+    else sparse.set(day, (sparse.get(day) ?? 0) + 1);
     lastPerson = frame.person[i];
     lastDay = day;
   }
-  return [...counts.entries()].sort((a, b) => a[0] - b[0]).map(([d, people]) => ({ day: new Date(d * DAY).toISOString().slice(0, 10), people }));
+  const entries: Array<[number, number]> = counts ? Array.from(counts, (c, k): [number, number] => [minDay + k, c]).filter(([, c]) => c > 0) : [...sparse.entries()].sort((a, b) => a[0] - b[0]);
+  return entries.map(([d, people]) => ({ day: new Date(d * DAY).toISOString().slice(0, 10), people }));
 }

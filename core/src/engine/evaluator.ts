@@ -229,8 +229,17 @@ export class Evaluator {
     return outcome;
   }
 
+  private readonly planCache = new Map<Sequence, Map<Scope, SequencePlan>>();
+
   plan(seq: Sequence, scope: Scope): SequencePlan {
-    return buildPlan(this.frame, this.keys, flattenSteps(seq), (cp) => this.spans(cp, scope));
+    let byScope = this.planCache.get(seq);
+    let plan = byScope?.get(scope);
+    if (!plan) {
+      plan = buildPlan(this.frame, this.keys, flattenSteps(seq), (cp) => this.spans(cp, scope));
+      if (!byScope) this.planCache.set(seq, (byScope = new Map()));
+      byScope.set(scope, plan);
+    }
+    return plan;
   }
 
   /** Where a checkpoint is matched inside units of `scope` (see spans.ts). */

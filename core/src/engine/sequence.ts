@@ -120,7 +120,7 @@ export function runSequence(
   const unitOf = frame.unitOf(scope);
   const unitStarts = frame.unitStarts(scope);
   const uStart = (i: number) => (unitOf && unitStarts ? unitStarts[unitOf[i]] : i);
-  const uEnd = (i: number) => (unitOf && unitStarts ? unitStarts[unitOf[i] + 1] : i + 1);
+  const uEnd = unitOf && unitStarts ? (i: number) => unitStarts[unitOf[i] + 1] : (i: number) => i + 1;
   const unitIndex = (i: number) => (unitOf ? unitOf[i] : i);
   const holds = new Uint8Array(units);
   const firstOccurrenceEnd = new Int32Array(units).fill(-1);
@@ -139,10 +139,11 @@ export function runSequence(
   }
 
   const values = options.latestStart === true;
-  let G = new Uint8Array(n);
-  let F = new Uint8Array(n);
-  let Gv = values ? new Int32Array(n) : null;
-  let Fv = values ? new Int32Array(n) : null;
+  // Two event-sized buffers, reused by every checkpoint: G (feasible starts) and F (feasible ends).
+  const G = new Uint8Array(n);
+  const F = new Uint8Array(n);
+  const Gv = values ? new Int32Array(n) : null;
+  const Fv = values ? new Int32Array(n) : null;
 
   // First checkpoint: every start, minus those preceded by a start exclude.
   G.fill(1);
@@ -164,50 +165,41 @@ export function runSequence(
   }
   if (Gv) for (let s = 0; s < n; s++) Gv[s] = G[s] ? s : -1;
   applySpans(first.spans, G, F, Gv, Fv);
-  keep(0);
+  keep();
 
-  const lo = new Int32Array(n);
-  const hi = new Int32Array(n);
+  const lo = values ? new Int32Array(n) : null;
+  const hi = values ? new Int32Array(n) : null;
   const val = values ? new Int32Array(n) : null;
-  const diff = new Int32Array(n + 1);
   const range: [number, number] = [0, 0];
   for (let k = 1; k < cps.length; k++) {
     const cp = cps[k];
+    G.fill(0);
     let count = 0;
+    // Intervals arrive with non-decreasing lo (`after` bounds move with e), so G fills left to right.
+    let filled = -1;
     for (let e = 0; e < n; e++) {
       if (!F[e]) continue;
       const l = nextStartRange(cp, e, uEnd(e), range);
       const h = range[1];
       if (l > h) continue;
-      lo[count] = l;
-      hi[count] = h;
-      if (val && Fv) val[count] = Fv[e];
-      count++;
-    }
-    const nextG = new Uint8Array(n);
-    if (val && Gv) {
-      maxSweep(lo, hi, val, count, Gv, nextG);
-    } else {
-      diff.fill(0);
-      for (let j = 0; j < count; j++) {
-        diff[lo[j]]++;
-        diff[hi[j] + 1]--;
-      }
-      let run = 0;
-      for (let s = 0; s < n; s++) {
-        run += diff[s];
-        nextG[s] = run > 0 ? 1 : 0;
+      if (lo && hi && val && Fv) {
+        lo[count] = l;
+        hi[count] = h;
+        val[count] = Fv[e];
+        count++;
+      } else if (h > filled) {
+        G.fill(1, l > filled ? l : filled + 1, h + 1);
+        filled = h;
       }
     }
-    G = nextG;
-    F = new Uint8Array(n);
-    if (Fv) Fv = new Int32Array(n);
+    if (lo && hi && val && Gv) maxSweep(lo, hi, val, count, Gv, G);
+    F.fill(0);
     applySpans(cp.spans, G, F, Gv, Fv);
-    keep(k);
+    keep();
   }
 
   // End excludes, then the outcome per unit.
-  const valid = new Uint8Array(n);
+  const valid = options.keepSteps ? new Uint8Array(n) : null;
   for (let e = 0; e < n; e++) {
     if (!F[e]) continue;
     const end = uEnd(e);
@@ -225,18 +217,20 @@ export function runSequence(
       }
     }
     if (!ok) continue;
-    valid[e] = 1;
+    if (valid) valid[e] = 1;
     const u = unitIndex(e);
     holds[u] = 1;
     if (firstOccurrenceEnd[u] < 0) firstOccurrenceEnd[u] = e;
     if (lastOccurrenceStart && Fv && Fv[e] > lastOccurrenceStart[u]) lastOccurrenceStart[u] = Fv[e];
   }
   if (plan.excludesAfter.length > 0) reached.push(holds);
-  return { holds, firstOccurrenceEnd, lastOccurrenceStart, reached, ...(options.keepSteps ? { trace, validEnds: valid } : {}) };
+  return { holds, firstOccurrenceEnd, lastOccurrenceStart, reached, ...(valid ? { trace, validEnds: valid } : {}) };
 
-  function keep(_k: number): void {
+  function keep(): void {
     const r = new Uint8Array(units);
-    for (let e = 0; e < n; e++) if (F[e]) r[unitIndex(e)] = 1;
+    if (unitOf) {
+      for (let e = 0; e < n; e++) if (F[e]) r[unitOf[e]] = 1;
+    } else r.set(F);
     reached.push(r);
     if (options.keepSteps) trace.push({ starts: G.slice(), ends: F.slice() });
   }
@@ -306,6 +300,7 @@ function firstExcludedEnd(x: ExcludePlan, e: number, unitEnd: number): number {
  */
 function maxSweep(lo: Int32Array, hi: Int32Array, val: Int32Array, count: number, Gv: Int32Array, G: Uint8Array): void {
   Gv.fill(-1);
+  G.fill(0);
   const heap: number[] = []; // interval indices, max-heap by val
   const less = (a: number, b: number) => val[a] < val[b];
   const push = (x: number) => {

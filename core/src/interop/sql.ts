@@ -117,8 +117,10 @@ class SqlCompiler {
     this.checkOnlyAtRoot(body);
     const truth = this.truth(body, scope);
     const d = this.d;
-    const order = `_ns${d.binaryCollation}, _id${d.binaryCollation}`;
-    return `WITH\n${this.ctes.join(',\n')}\nSELECT DISTINCT _ns AS ${d.ident('namespace')}, _id AS ${d.ident('id')}\nFROM ${this.layer}\nWHERE ${truth} = 1\nORDER BY ${order}`;
+    const ns = d.ident('namespace');
+    const id = d.ident('id');
+    const audience = `SELECT DISTINCT _ns AS ${ns}, _id AS ${id}\nFROM ${this.layer}\nWHERE ${truth} = 1`;
+    return `WITH\n${this.ctes.join(',\n')},\naudience AS (\n  ${audience.replace(/\n/g, '\n  ')}\n)\nSELECT ${ns}, ${id} FROM audience\nORDER BY ${ns}${d.binaryCollation}, ${id}${d.binaryCollation}`;
   }
 
   // ---- layers -----------------------------------------------------------------------------

@@ -6,7 +6,7 @@
 import type { FilterFile } from '../files/filterFile';
 import type { Condition, Expr, FilterRef, Identifier, Literal, Rule, Span } from '../rule/ast';
 import { lexRule } from '../rule/lexer';
-import type { Token } from '../rule/lexer';
+import type { LexResult, Token } from '../rule/lexer';
 import { walkExpr } from '../rule/walk';
 import type { YNode, YPair } from '../yaml/yamlTree';
 
@@ -71,16 +71,20 @@ export function allPairs(root: YNode | null): Array<{ pair: YPair; path: Array<s
   return out;
 }
 
-const lexed = new WeakMap<FilterFile, Token[]>();
+const lexed = new WeakMap<FilterFile, LexResult>();
 
-/** The tokens of a filter's rule, lexed once per parsed file. */
-export function ruleTokens(file: FilterFile): Token[] {
-  let tokens = lexed.get(file);
-  if (!tokens) {
-    tokens = file.ruleSource ? lexRule(file.ruleSource.text).tokens : [];
-    lexed.set(file, tokens);
+/** The tokens and comments of a filter's rule, lexed once per parsed file. */
+export function ruleLex(file: FilterFile): LexResult {
+  let result = lexed.get(file);
+  if (!result) {
+    result = file.ruleSource ? lexRule(file.ruleSource.text) : { tokens: [], comments: [], diagnostics: [] };
+    lexed.set(file, result);
   }
-  return tokens;
+  return result;
+}
+
+export function ruleTokens(file: FilterFile): Token[] {
+  return ruleLex(file).tokens;
 }
 
 /** How a field name is used in a rule. */

@@ -147,7 +147,8 @@ class Parser {
     }
     const root = this.parseChain(0).expr;
     rule.root = root;
-    if (root.kind !== 'container' && root.kind !== 'error') {
+    const clean = !this.diagnostics.some(d => d.severity === 'error');
+    if (root.kind !== 'container' && root.kind !== 'error' && clean) {
       this.report(root.start, root.end, 'rule-missing-container', 'a rule starts with the container it returns: `person where`, `session where` or `event where`', {
         ruleEdits: [{ start: root.start, end: root.start, newText: 'person where ' }],
       });
@@ -260,7 +261,7 @@ class Parser {
       const t = this.peek();
       if (t.kind === 'eof') break;
       if (balance === 0 && (Parser.chainKind(t) || this.isCloser(t))) break;
-      if (balance === 0 && !first && t.lineStart && Parser.canStartOperand(t)) break;
+      if (balance === 0 && !first && ((t.lineStart && Parser.canStartOperand(t)) || (t.kind === 'word' && Parser.isWord(this.peek(1), 'where')))) break;
       if (Parser.isPunct(t, '(')) balance++;
       else if (Parser.isPunct(t, ')') && balance > 0) balance--;
       else if (Parser.isPunct(t, ')') && this.closers.some(c => c.includes(')'))) break;
@@ -316,7 +317,7 @@ class Parser {
         continue;
       }
       if (this.pos !== this.recoveredAt) {
-        this.report(t.start, t.end, 'rule-syntax', `unexpected ${describe(t)}: expected \`and\`, \`or\`, \`then\`${this.closers.length > 1 ? ' or a closing `)`' : ''}`);
+        this.report(t.start, t.end, 'rule-syntax', `expected \`and\`, \`or\`${this.closers.length > 1 ? ', `then` or `)`' : ' or `then`'}, found ${describe(t)}`);
       }
       this.skipStray();
     }
@@ -459,12 +460,26 @@ class Parser {
     if (t.kind === 'word' && !RESERVED_WORDS.has(t.text)) {
       const t1 = this.peek(1);
       if (Parser.isWord(t1, 'where')) return this.parseContainer();
+      if ((SCOPES as readonly string[]).includes(t.text) && t1.kind === 'word' && t1.text !== 'where' && closestMatches(t1.text, ['where'], 1).length && !OPERATOR_WORDS.has(t1.text)) {
+        this.report(t1.start, t1.end, 'rule-syntax', `expected \`where\` after \`${t.text}\`, found \`${clip(t1.text)}\``, { replacements: ['where'] });
+        return this.parseContainer();
+      }
       if ((t.text === 'all' || t.text === 'any') && Parser.isWord(t1, 'of')) return this.parseLogicGroup();
       if (t.text === 'only' && (Parser.isWord(t1, 'before') || Parser.isWord(t1, 'after'))) return this.parseOnly();
       if (t.text === 'filter' && ((t1.kind === 'word' && !OPERATOR_WORDS.has(t1.text)) || t1.kind === 'number')) return this.parseFilterRef();
       return this.parseCondition();
     }
     this.expected('a condition, a container or `(`', t);
+    if (t.kind !== 'eof' && !Parser.chainKind(t) && !this.isCloser(t) && !(t.kind === 'word' && RESERVED_WORDS.has(t.text))) {
+      // Stray characters or values before an operand: skip them and parse the operand after them.
+      while (!Parser.canStartOperand(this.peek()) && this.peek().kind !== 'eof' && !Parser.chainKind(this.peek()) && !this.isCloser(this.peek()) && !Parser.isPunct(this.peek(), ')')) {
+        this.next();
+      }
+      if (Parser.canStartOperand(this.peek())) {
+        const operand = this.parseUnary();
+        return { expr: operand.expr, start: t.start, end: operand.end };
+      }
+    }
     const start = t.kind === 'eof' ? (this.previous()?.end ?? 0) : t.start;
     const end = Parser.chainKind(t) || this.isCloser(t) || t.kind === 'eof' ? start : this.recover();
     if (end === start) this.recoveredAt = this.pos;

@@ -124,7 +124,7 @@ describe('rule parser: constructs', () => {
     });
     it('parses every kind of checkpoint', () => {
       assert.deepStrictEqual(
-        body('session where a = 1 then (b = 2 or c = 3) then all of (d = 4, e = 5) then any of (f = 6) then filter x-y'),
+        body('(session where a = 1) then (b = 2 or c = 3) then all of (d = 4, e = 5) then any of (f = 6) then filter x-y'),
         seq(container('session', eq('a', 1)), or(eq('b', 2), eq('c', 3)), group('all', eq('d', 4), eq('e', 5)), group('any', eq('f', 6)), ref('x-y')),
       );
     });
