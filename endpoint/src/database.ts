@@ -19,10 +19,8 @@ export function openDatabase(file: string): Database {
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  // A 64 MiB page cache keeps the B-trees of a multi-million-identity run in memory while
-  // batches insert in random key order (the 2 MiB default makes each insert a page read).
-  db.pragma('cache_size = -65536');
-  db.pragma('temp_store = MEMORY');
+  // 32 MiB of page cache (default 2 MiB) for the commit's sorted inserts and joins.
+  db.pragma('cache_size = -32768');
   migrate(db);
   db.exec('CREATE TEMP TABLE IF NOT EXISTS run_nids (nid INTEGER PRIMARY KEY)');
   return db;
@@ -99,12 +97,14 @@ function migrate(db: Database): void {
         received_at TEXT NOT NULL,
         PRIMARY KEY (run_seq, number)
       ) WITHOUT ROWID;
+      -- Append-only: inserting in arrival order is ~4x faster than keeping a (namespace, id)
+      -- B-tree in random key order; the commit deduplicates once, sorted.
       CREATE TABLE staged (
         run_seq INTEGER NOT NULL,
         namespace TEXT NOT NULL,
-        id TEXT NOT NULL,
-        PRIMARY KEY (run_seq, namespace, id)
-      ) WITHOUT ROWID;
+        id TEXT NOT NULL
+      );
+      CREATE INDEX staged_by_run ON staged (run_seq);
       CREATE TABLE idempotency (
         user_seq INTEGER NOT NULL,
         key TEXT NOT NULL,

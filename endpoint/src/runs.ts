@@ -47,9 +47,7 @@ function notOpen(row: RunRow): ApiResponse {
 
 /** Content hash of a batch: order-sensitive, independent of JSON whitespace and key order. */
 export function batchDigest(identities: readonly Identity[]): string {
-  const hash = createHash('sha256');
-  for (const { namespace, id } of identities) hash.update(JSON.stringify([namespace, id])).update('\n');
-  return hash.digest('hex');
+  return createHash('sha256').update(JSON.stringify(identities.map((i) => [i.namespace, i.id]))).digest('hex');
 }
 
 /**
@@ -60,9 +58,9 @@ export function batchDigest(identities: readonly Identity[]): string {
 function commit(db: Database, run: RunRow, audience: AudienceRow, now: Date): CommitResult {
   const ts = now.toISOString();
   const version = audience.version + 1;
-  db.prepare('INSERT OR IGNORE INTO identities (namespace, id) SELECT namespace, id FROM staged WHERE run_seq = ?').run(run.seq);
+  db.prepare('INSERT OR IGNORE INTO identities (namespace, id) SELECT namespace, id FROM staged WHERE run_seq = ? ORDER BY namespace, id').run(run.seq);
   db.prepare('DELETE FROM temp.run_nids').run();
-  db.prepare('INSERT INTO temp.run_nids (nid) SELECT i.nid FROM staged s JOIN identities i ON i.namespace = s.namespace AND i.id = s.id WHERE s.run_seq = ?').run(run.seq);
+  db.prepare('INSERT OR IGNORE INTO temp.run_nids (nid) SELECT i.nid FROM staged s JOIN identities i ON i.namespace = s.namespace AND i.id = s.id WHERE s.run_seq = ?').run(run.seq);
   const exited = db.prepare(`UPDATE memberships SET status = 'exited', exited_at = ?, version = ?
     WHERE audience_seq = ? AND status IN ('realized', 'existing') AND nid NOT IN (SELECT nid FROM temp.run_nids)`).run(ts, version, audience.seq).changes;
   const existing = db.prepare(`UPDATE memberships SET status = 'existing', qualified_at = ?, version = ?
@@ -132,13 +130,13 @@ export const runRoutes: Route[] = [
       if (stray >= 0) {
         return apiError(400, 'namespace_not_allowed', `Namespace "${identities[stray].namespace}" is not among the audience's namespaces (${[...allowed].join(', ')}).`, { field: `/identities/${stray}/namespace` });
       }
-      const insert = db.prepare('INSERT OR IGNORE INTO staged (run_seq, namespace, id) VALUES (?, ?, ?)');
-      let added = 0;
-      for (const identity of identities) added += insert.run(run.seq, identity.namespace, identity.id).changes;
-      const staged = run.staged + added;
+      // Counted as received (duplicates included): the client deduplicates, the commit too.
+      const staged = run.staged + identities.length;
       if (staged > limits.maxIdentitiesPerAudience) {
         return apiError(400, 'limit_exceeded', `An audience may hold at most ${limits.maxIdentitiesPerAudience} identities; this batch would bring run ${run.id} to ${staged}.`, { field: '/identities', runId: run.id });
       }
+      const insert = db.prepare('INSERT INTO staged (run_seq, namespace, id) VALUES (?, ?, ?)');
+      for (const identity of identities) insert.run(run.seq, identity.namespace, identity.id);
       const ts = now.toISOString();
       db.prepare('INSERT INTO batches (run_seq, number, sha256, count, received_at) VALUES (?, ?, ?, ?, ?)').run(run.seq, number, sha256, identities.length, ts);
       db.prepare('UPDATE runs SET staged = ?, updated_at = ? WHERE seq = ?').run(staged, ts, run.seq);

@@ -17,22 +17,42 @@ export function toLspDiagnostic(d: Diagnostic): LspDiagnostic {
   return { range: d.range, severity: SEVERITY[d.severity], code: d.code, source: SOURCE, message: d.message, data: d.data };
 }
 
-/** Publishes the diagnostics of the given workspace files and returns the error/warning counts. */
-export function publishDiagnostics(connection: Connection, workspace: Workspace, keys: Iterable<string>, versionOf: (key: string) => number | undefined): void {
-  for (const key of keys) {
-    const diagnostics = workspace.diagnostics(key);
-    void connection.sendDiagnostics({ uri: keyToUri(key), version: versionOf(key), diagnostics: diagnostics.map(toLspDiagnostic) });
-  }
-}
+/**
+ * Publishes diagnostics and remembers each file's error and warning counts, so the status
+ * (sent after every check) costs nothing per keystroke.
+ */
+export class DiagnosticsPublisher {
+  private readonly counts = new Map<string, { errors: number; warnings: number }>();
 
-export function countProblems(workspace: Workspace): { errors: number; warnings: number } {
-  let errors = 0;
-  let warnings = 0;
-  for (const key of workspace.uris()) {
-    for (const d of workspace.diagnostics(key)) {
-      if (d.severity === 'error') errors++;
-      else if (d.severity === 'warning') warnings++;
+  constructor(private readonly connection: Connection, private readonly workspace: Workspace, private readonly versionOf: (key: string) => number | undefined) {}
+
+  publish(keys: Iterable<string>): void {
+    for (const key of keys) {
+      const diagnostics = this.workspace.diagnostics(key);
+      let errors = 0;
+      let warnings = 0;
+      for (const d of diagnostics) {
+        if (d.severity === 'error') errors++;
+        else if (d.severity === 'warning') warnings++;
+      }
+      this.counts.set(key, { errors, warnings });
+      void this.connection.sendDiagnostics({ uri: keyToUri(key), version: this.versionOf(key), diagnostics: diagnostics.map(toLspDiagnostic) });
     }
   }
-  return { errors, warnings };
+
+  /** Clears a file's diagnostics (closed unsaved buffer, deleted file). */
+  clear(key: string, uri = keyToUri(key)): void {
+    this.counts.delete(key);
+    void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+  }
+
+  totals(): { errors: number; warnings: number } {
+    let errors = 0;
+    let warnings = 0;
+    for (const c of this.counts.values()) {
+      errors += c.errors;
+      warnings += c.warnings;
+    }
+    return { errors, warnings };
+  }
 }

@@ -16,6 +16,7 @@ import type { DataView } from '../../core/src/dataview/model';
 import type { EvaluationResult } from '../../core/src/engine';
 import { EvaluationService } from '../../core/src/evaluation';
 import type { EvaluationError, FilterEvaluation, Outcome } from '../../core/src/evaluation';
+import type { FilterFile } from '../../core/src/files/filterFile';
 import type { Workspace } from '../../core/src/workspace';
 import { uriToKey } from './documents';
 import { ExplainRequest, LoadProgressNotification, PreviewRequest } from './protocol';
@@ -29,6 +30,8 @@ const PROGRESS_EVERY_MS = 100;
 interface Evaluated {
   outcome: Outcome<FilterEvaluation>;
   full?: { result: EvaluationResult; dataset: Dataset; dataView: DataView };
+  /** The parse that was evaluated: maps the rule offsets of steps to file offsets. */
+  filter?: FilterFile;
   evaluatedAt: string;
 }
 
@@ -95,7 +98,7 @@ export function registerPreviewHandlers(connection: Connection, documents: TextD
     if (signal.aborted) return { outcome: { ok: false, error: { code: 'cancelled', message: 'The evaluation was cancelled.' } }, evaluatedAt: at() };
     let full: Evaluated['full'];
     const outcome = await service.evaluate(key, { signal, onResult: f => (full = f) });
-    const evaluated: Evaluated = { outcome, full, evaluatedAt: at() };
+    const evaluated: Evaluated = { outcome, full, filter, evaluatedAt: at() };
     if (outcome.ok) kept.set(key, { signature, evaluated });
     return evaluated;
   }
@@ -150,7 +153,7 @@ export function registerPreviewHandlers(connection: Connection, documents: TextD
       matched: r.matched,
       total: r.total,
       namespaces: r.namespaces,
-      steps: r.steps.map(s => ({ label: s.label, people: s.people, start: s.start, end: s.end })),
+      steps: r.steps.map(s => ({ label: s.label, people: s.people, ...fileRange(evaluated.filter, s) })),
       perDay: r.perDay,
       breakdown,
       sample: r.audience.slice(0, sampleSize),
@@ -173,11 +176,21 @@ export function registerPreviewHandlers(connection: Connection, documents: TextD
       const outcome = await service.explain(key, params.person, { signal: controller.signal, onProgress: progress.onProgress });
       progress.finish();
       if (!outcome.ok) return failure(params.uri, version, outcome.error);
-      return { status: 'ok', uri: params.uri, ...outcome.value };
+      const parsed = workspace.get(key);
+      const filter = parsed?.kind === 'filter' ? parsed : undefined;
+      return { status: 'ok', uri: params.uri, ...outcome.value, steps: outcome.value.steps.map(s => ({ ...s, ...fileRange(filter, s) })) };
     } finally {
       subscription.dispose();
     }
   });
+}
+
+/** Rule offsets (what the engine reports) as offsets in the filter file. */
+function fileRange(filter: FilterFile | undefined, range: { start: number; end: number }): { start: number; end: number } {
+  const source = filter?.ruleSource;
+  if (!source) return { start: 0, end: 0 };
+  const start = source.toFile(range.start);
+  return { start, end: Math.max(start, source.toFile(range.end)) };
 }
 
 function sameSignature(a: Signature, b: Signature): boolean {

@@ -1,9 +1,10 @@
 import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
 import type { InitializeParams, InitializeResult } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { referencedFilterIds } from '../../core/src/check/checker';
 import { Workspace } from '../../core/src/workspace';
 import { findWorkspaceFiles, readWorkspaceFile } from '../../core/src/workspaceFiles';
-import { countProblems, publishDiagnostics } from './diagnostics';
+import { DiagnosticsPublisher } from './diagnostics';
 import { uriToKey } from './documents';
 import { registerPreviewHandlers } from './preview';
 import { ServerStatusRequest, StatusNotification } from './protocol';
@@ -55,6 +56,8 @@ function scanFolders(roots: string[]): void {
 
 const openKeys = new Map<string, string>(); // key → document URI
 
+const publisher = new DiagnosticsPublisher(connection, workspace, versionOf);
+
 function versionOf(key: string): number | undefined {
   const uri = openKeys.get(key);
   return uri ? documents.get(uri)?.version : undefined;
@@ -62,9 +65,18 @@ function versionOf(key: string): number | undefined {
 
 /** Re-checks every file: cross-file facts (ids, data views, references) may have changed. */
 function checkAll(): void {
-  publishDiagnostics(connection, workspace, workspace.uris(), versionOf);
+  publisher.publish(workspace.uris());
   lastCheck = new Date().toISOString();
   sendStatus();
+}
+
+/** Files whose diagnostics depend on the filter with this id: filters referencing it, and its tests. */
+function dependentsOf(id: string | undefined): string[] {
+  if (!id) return [];
+  return workspace.uris().filter(k => {
+    const f = workspace.get(k);
+    return f?.kind === 'filter' ? referencedFilterIds(f.rule?.root).includes(id) : f?.kind === 'filterTest' && f.filter?.value === id;
+  });
 }
 
 function sendStatus(key?: string): void {
@@ -74,7 +86,7 @@ function sendStatus(key?: string): void {
 }
 
 function status(): ServerStatus {
-  return { running: true, checkedFiles: workspace.uris().length, ...countProblems(workspace), lastCheck };
+  return { running: true, checkedFiles: workspace.uris().length, ...publisher.totals(), lastCheck };
 }
 
 /** Debounced per document; a check runs against the latest version only. */
@@ -98,11 +110,12 @@ function runCheck(uri: string): void {
   const before = workspace.get(key);
   const after = workspace.set(key, doc.getText());
   if (!after) return;
-  // A change of id, data view, references or declarations can affect other files.
-  const crossFile = !before || before.kind !== 'filter' || after.kind !== 'filter' || before.id?.value !== after.id?.value || before.dataview?.value !== after.dataview?.value;
-  if (crossFile || workspace.filters().some(f => f.uri !== key && f.text.includes('filter '))) checkAll();
+  // Only a filter's own rule changed: re-check it and what depends on it (referencing filters,
+  // its tests). Anything else (id, data view, a data view file, a test file) re-checks everything.
+  const sameIdentity = before && before.kind === 'filter' && after.kind === 'filter' && before.id?.value === after.id?.value && before.dataview?.value === after.dataview?.value;
+  if (!sameIdentity) checkAll();
   else {
-    publishDiagnostics(connection, workspace, [key], versionOf);
+    publisher.publish([key, ...dependentsOf(after.id?.value)]);
     lastCheck = new Date().toISOString();
     sendStatus(key);
   }
@@ -122,7 +135,7 @@ documents.onDidClose(e => {
   const text = e.document.uri.startsWith('file:') ? readWorkspaceFile(key) : undefined;
   if (text === undefined) {
     workspace.delete(key);
-    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+    publisher.clear(key, e.document.uri);
   } else {
     workspace.set(key, text);
   }
@@ -137,7 +150,7 @@ connection.onDidChangeWatchedFiles(e => {
     if (text === undefined) {
       if (workspace.has(key)) {
         workspace.delete(key);
-        void connection.sendDiagnostics({ uri: change.uri, diagnostics: [] });
+        publisher.clear(key, change.uri);
       }
     } else {
       workspace.set(key, text);

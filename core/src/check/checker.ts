@@ -4,6 +4,7 @@ import type { FilterFile } from '../files/filterFile';
 import { closestMatches } from '../names';
 import type { Condition, Expr, Operator, Scope, Span } from '../rule/ast';
 import { SCOPE_RANK } from '../rule/ast';
+import { walkExpr } from '../rule/walk';
 import type { Workspace } from '../workspace';
 
 /** Product limits of Adobe filters (CJA / Adobe Analytics segments). */
@@ -176,7 +177,7 @@ class RuleChecker {
     // Depth-first over filter references; a path back to this filter is a cycle.
     const visiting = new Set<string>();
     const findCycle = (expr: Expr | null | undefined, pathIds: string[]): string[] | undefined => {
-      for (const ref of filterRefs(expr)) {
+      for (const ref of referencedFilterIds(expr)) {
         if (ref === self) return [...pathIds, ref];
         if (visiting.has(ref)) continue;
         visiting.add(ref);
@@ -197,24 +198,16 @@ class RuleChecker {
   }
 }
 
-function collectRefNodes(e: Expr | null | undefined): Array<Extract<Expr, { kind: 'filterRef' }>> {
-  const out: Array<Extract<Expr, { kind: 'filterRef' }>> = [];
-  const walk = (x: Expr): void => {
-    switch (x.kind) {
-      case 'filterRef': out.push(x); return;
-      case 'container': walk(x.body); return;
-      case 'and': case 'or': case 'logicGroup': x.items.forEach(walk); return;
-      case 'not': walk(x.operand); return;
-      case 'sequence': x.steps.forEach(s => walk(s.checkpoint)); return;
-      case 'only': walk(x.sequence); return;
-      default: return;
-    }
-  };
-  if (e) walk(e);
+type FilterRefNode = Extract<Expr, { kind: 'filterRef' }>;
+
+function collectRefNodes(e: Expr | null | undefined): FilterRefNode[] {
+  const out: FilterRefNode[] = [];
+  if (e) walkExpr(e, node => { if (node.kind === 'filterRef') out.push(node); });
   return out;
 }
 
-function filterRefs(e: Expr | null | undefined): string[] {
+/** Ids of the filters a rule references (`filter <id>`), in source order. */
+export function referencedFilterIds(e: Expr | null | undefined): string[] {
   return collectRefNodes(e).map(r => r.id.name);
 }
 

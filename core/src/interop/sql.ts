@@ -472,10 +472,16 @@ class SqlCompiler {
       } else {
         from = `${prev} f JOIN ${spanNames[k]} sp ON ${on('f', 'sp')}`;
         conds.push('sp.s > f.e', ...cp.constraints.map(g => this.gap(g, 'f', 'e', 'sp', 's', keys)));
-        for (const x of before) {
+        // An exclude between: the next checkpoint starts at or before the earliest end of an
+        // exclude span that starts after the previous end (within the exclude's own gaps).
+        before.forEach((x, j) => {
+          const limit = `${name}_x${j + 1}`;
           const gaps = x.step.constraints.map(g => this.gap(g, 'f', 'e', 'x', 's', keys));
-          conds.push(`NOT EXISTS (SELECT 1 FROM ${x.span} x WHERE ${on('x', 'f')} AND x.s > f.e${gaps.map(g => ` AND ${g}`).join('')} AND x.e < sp.s)`);
-        }
+          const fkeys = [...U, 'e'].map(c => `f.${c}`).join(', ');
+          this.cte(limit, `SELECT ${fkeys}, MIN(x.e) AS lim\nFROM ${prev} f JOIN ${x.span} x ON ${on('x', 'f')}\nWHERE x.s > f.e${gaps.map(g => ` AND ${g}`).join('')}\nGROUP BY ${fkeys}`);
+          from += `\nLEFT JOIN ${limit} b${j + 1} ON ${[...U, 'e'].map(c => `b${j + 1}.${c} = f.${c}`).join(' AND ')}`;
+          conds.push(`(b${j + 1}.lim IS NULL OR sp.s <= b${j + 1}.lim)`);
+        });
       }
       this.cte(name, `SELECT DISTINCT ${cols} FROM ${from}${conds.length ? `\nWHERE ${conds.join('\n  AND ')}` : ''}`);
       prev = name;

@@ -133,14 +133,22 @@ export function lexRule(text: string): LexResult {
       push('punct', start, i);
       continue;
     }
-    // A run of characters the language has no use for becomes one token, reported once.
+    // A run of characters the language has no use for becomes one token, reported once; with the
+    // letters it touches, so `pa@ge` is one bad token rather than three.
+    let from = start;
+    const last = tokens[tokens.length - 1];
+    if (last && last.kind === 'word' && last.end === start) {
+      tokens.pop();
+      from = last.start;
+      lineStart = last.lineStart;
+    }
     i++;
     while (i < n) {
       const d = text.charCodeAt(i);
-      if (isSpace(d) || isWordChar(d) || d === 34 || d === 35 || PUNCT1.has(text[i]) || text.startsWith('!=', i)) break;
+      if (isSpace(d) || d === 34 || d === 35 || PUNCT1.has(text[i]) || text.startsWith('!=', i)) break;
       i++;
     }
-    push('invalid', start, i);
+    push('invalid', from, i);
   }
   tokens.push({ kind: 'eof', start: n, end: n, text: '', lineStart: true });
   return { tokens, comments, diagnostics };

@@ -6,7 +6,7 @@
  * `then`, the closing token of the enclosing group, and keywords that start a line.
  */
 import type { Severity } from '../diagnostics';
-import { closestMatches } from '../names';
+import { closestMatches, editDistance } from '../names';
 import type {
   And,
   Container,
@@ -232,6 +232,8 @@ class Parser {
   // ---- diagnostics and recovery ---------------------------------------------------------------
 
   private report(start: number, end: number, code: string, message: string, data?: RuleDiagnosticData, severity: Severity = 'error'): void {
+    const last = this.diagnostics[this.diagnostics.length - 1];
+    if (last && last.start === start && last.end === end && last.code === code) return;
     const d: RuleDiagnostic = { start, end, severity, code, message };
     if (data) d.data = data;
     this.diagnostics.push(d);
@@ -273,6 +275,16 @@ class Parser {
     return end;
   }
 
+  private startsOperator(t: Token): boolean {
+    return (t.kind === 'punct' && COMPARISON_PUNCT.has(t.text)) || (t.kind === 'word' && OPERATOR_WORDS.has(t.text));
+  }
+
+  /** Reports an unclosed `(`, unless an unterminated string after it took the `)` (already reported). */
+  private unclosed(open: Token): void {
+    const swallowed = this.tokens.some(t => t.problem === 'unterminated' && t.start > open.start);
+    if (!swallowed) this.report(open.start, open.end, 'rule-syntax', 'this `(` is never closed: expected `)`');
+  }
+
   private errorExpr(start: number, end: number): ErrorExpr {
     return { kind: 'error', start, end: Math.max(start, end) };
   }
@@ -308,6 +320,13 @@ class Parser {
         continue;
       }
       if (stopRank > 0 && this.containerRankAt(this.pos) >= stopRank) break;
+      const mistyped = this.mistypedOperator(t);
+      if (mistyped) {
+        this.report(t.start, t.end, 'rule-syntax', `unknown keyword \`${clip(t.text)}\`: did you mean \`${mistyped}\`?`, { replacements: [mistyped] });
+        this.tokens[this.pos] = { ...t, text: mistyped };
+        guessedOperator = true;
+        continue;
+      }
       if (Parser.canStartOperand(t)) {
         if (this.pos !== this.recoveredAt) this.expected('`and`, `or` or `then`', t);
         const guess: ChainKind = ops.length ? ops[ops.length - 1].kind : this.containerRankAt(this.pos) > 0 ? 'then' : 'and';
@@ -320,8 +339,29 @@ class Parser {
         this.report(t.start, t.end, 'rule-syntax', `expected \`and\`, \`or\`${this.closers.length > 1 ? ', `then` or `)`' : ' or `then`'}, found ${describe(t)}`);
       }
       this.skipStray();
+      guessedOperator = true;
     }
     return this.buildChain(items, ops, guessedOperator);
+  }
+
+  /**
+   * `aand`, `thn`, `nd` where an operator belongs: a word close to `and`/`or`/`then` that cannot be
+   * a field (no operator follows it) and is followed by what an operator is followed by.
+   */
+  private mistypedOperator(t: Token): ChainKind | null {
+    if (t.kind !== 'word' || t.text.length < 2 || RESERVED_WORDS.has(t.text)) return null;
+    const t1 = this.peek(1);
+    if ((t1.kind === 'punct' && COMPARISON_PUNCT.has(t1.text)) || (t1.kind === 'word' && (OPERATOR_WORDS.has(t1.text) || t1.text === 'where'))) return null;
+    const followsOperator = Parser.canStartOperand(t1) || Parser.isWord(t1, 'within') || Parser.isWord(t1, 'after');
+    if (!followsOperator) return null;
+    const near = closestMatches(t.text, ['and', 'or', 'then'], 1);
+    return near.length && editDistanceAtMost(t.text, near[0], t.text.length > 3 ? 2 : 1) ? (near[0] as ChainKind) : null;
+  }
+
+  /** True for a token that surely starts an operand: after skipping bad text, parsing resumes there. */
+  private resumesOperand(t: Token): boolean {
+    if (!Parser.canStartOperand(t)) return false;
+    return t.lineStart || t.kind === 'punct' || t.text === 'not' || t.text === 'exclude' || Parser.isWord(this.peek(1), 'where');
   }
 
   /** Skips tokens that cannot continue a chain (at least one), up to something that can. */
@@ -331,7 +371,7 @@ class Parser {
     for (;;) {
       const t = this.peek();
       if (t.kind === 'eof') break;
-      if (!first && balance === 0 && (Parser.chainKind(t) || this.isCloser(t) || Parser.canStartOperand(t))) break;
+      if (!first && balance === 0 && (Parser.chainKind(t) || this.isCloser(t) || this.resumesOperand(t))) break;
       if (Parser.isPunct(t, '(')) balance++;
       else if (Parser.isPunct(t, ')') && balance > 0) balance--;
       first = false;
@@ -457,6 +497,8 @@ class Parser {
   private parsePrimary(): Operand {
     const t = this.peek();
     if (Parser.isPunct(t, '(')) return this.parseParenthesised();
+    if (t.kind === 'invalid' && this.startsOperator(this.peek(1))) return this.parseCondition();
+    if (t.kind === 'invalid' && Parser.isWord(this.peek(1), 'where')) return this.parseContainer();
     if (t.kind === 'word' && !RESERVED_WORDS.has(t.text)) {
       const t1 = this.peek(1);
       if (Parser.isWord(t1, 'where')) return this.parseContainer();
@@ -472,7 +514,10 @@ class Parser {
     this.expected('a condition, a container or `(`', t);
     if (t.kind !== 'eof' && !Parser.chainKind(t) && !this.isCloser(t) && !(t.kind === 'word' && RESERVED_WORDS.has(t.text))) {
       // Stray characters or values before an operand: skip them and parse the operand after them.
-      while (!Parser.canStartOperand(this.peek()) && this.peek().kind !== 'eof' && !Parser.chainKind(this.peek()) && !this.isCloser(this.peek()) && !Parser.isPunct(this.peek(), ')')) {
+      for (let first = true; ; first = false) {
+        const u = this.peek();
+        if (u.kind === 'eof' || Parser.chainKind(u) || this.isCloser(u) || Parser.isPunct(u, ')')) break;
+        if (!first && this.resumesOperand(u)) break;
         this.next();
       }
       if (Parser.canStartOperand(this.peek())) {
@@ -494,7 +539,7 @@ class Parser {
     this.closers.pop();
     let end = inner.end;
     if (Parser.isPunct(this.peek(), ')')) end = this.next().end;
-    else this.report(open.start, open.end, 'rule-syntax', 'this `(` is never closed: expected `)`');
+    else this.unclosed(open);
     this.parenthesised.add(inner.expr);
     return { expr: inner.expr, start: open.start, end };
   }
@@ -553,7 +598,7 @@ class Parser {
           continue;
         }
         if (Parser.isPunct(t, ')')) end = this.next().end;
-        else this.report(open.start, open.end, 'rule-syntax', 'this `(` is never closed: expected `)`');
+        else this.unclosed(open);
         break;
       }
       this.closers.pop();
@@ -578,7 +623,7 @@ class Parser {
     this.closers.pop();
     let end = inner.end;
     if (Parser.isPunct(this.peek(), ')')) end = this.next().end;
-    else this.report(open.start, open.end, 'rule-syntax', 'this `(` is never closed: expected `)`');
+    else this.unclosed(open);
     let sequence: Sequence;
     if (inner.expr.kind === 'sequence' && !this.parenthesised.has(inner.expr)) sequence = inner.expr;
     else {
@@ -717,6 +762,15 @@ class Parser {
         caseInsensitive = true;
         continue;
       }
+      const mistyped = this.mistypedIgnoringCase();
+      if (mistyped) {
+        const first = this.peek();
+        for (let k = 0; k < mistyped; k++) this.next();
+        const last = this.previous()!;
+        this.report(first.start, last.end, 'rule-syntax', 'the case-insensitive form is written `ignoring case`', { replacements: ['ignoring case'] });
+        caseInsensitive = true;
+        continue;
+      }
       if (Parser.isPunct(t, '[')) {
         const parsed = this.parseAttribution();
         if (!parsed) return this.failCondition(first, '', t, undefined, false, true);
@@ -755,6 +809,16 @@ class Parser {
     this.recoveredAt = this.pos;
     const e = this.errorExpr(first.start, end);
     return { expr: e, start: e.start, end: e.end };
+  }
+
+  /** The number of tokens of a misspelt `ignoring case` at the current position (`ignorng case`, `ignoringcase`), or 0. */
+  private mistypedIgnoringCase(): number {
+    const t = this.peek();
+    const t1 = this.peek(1);
+    if (t.kind !== 'word' || RESERVED_WORDS.has(t.text) || this.startsOperator(t1)) return 0;
+    if (t1.kind === 'word' && t1.text !== 'where' && closestMatches(`${t.text} ${t1.text}`, ['ignoring case'], 1).length && editDistance(`${t.text} ${t1.text}`, 'ignoring case') <= 2) return 2;
+    if (t.text.length > 6 && editDistance(t.text, 'ignoringcase') <= 2) return 1;
+    return 0;
   }
 
   private parseValue(): Literal | null {
@@ -868,9 +932,10 @@ class Parser {
     const countTok = this.peek();
     if (countTok.kind !== 'number') {
       this.expected('a number', countTok);
-      if (countTok.kind === 'word' && (UNIT_WORDS.includes(countTok.text) || UNIT_WORDS.includes(this.peek(1).text))) {
+      // Skip what stands for the count (`thirty`, `3O`) and the unit after it.
+      if (countTok.kind === 'invalid' || (countTok.kind === 'word' && !RESERVED_WORDS.has(countTok.text) && !this.looksLikeCheckpoint(countTok))) {
         this.next();
-        if (UNIT_WORDS.includes(this.peek().text)) this.next();
+        if (this.isUnitLike(this.peek())) this.next();
       }
       this.recoveredAt = this.pos;
       return null;
@@ -888,7 +953,12 @@ class Parser {
     const unitTok = this.peek();
     const unitList = 'minutes, hours, days, weeks, months, quarters, years, events, sessions or `instances of <dimension>`';
     if (unitTok.kind !== 'word' || RESERVED_WORDS.has(unitTok.text) || this.looksLikeCheckpoint(unitTok)) {
-      this.expected(`a unit (${unitList})`, unitTok);
+      // A malformed count such as `30minutes` already took the unit in.
+      if (countTok.problem !== 'bad-number') this.expected(`a unit (${unitList})`, unitTok);
+      if (unitTok.kind === 'invalid') {
+        this.next();
+        if (this.isUnitLike(this.peek())) this.next();
+      }
       this.recoveredAt = this.pos;
       return null;
     }
@@ -922,6 +992,10 @@ class Parser {
     }
     if (!countOk) return null;
     return { start: kw.start, end, limit, count, unit };
+  }
+
+  private isUnitLike(t: Token): boolean {
+    return t.kind === 'invalid' || (t.kind === 'word' && (UNIT_WORDS.includes(t.text) || UNIT_ALIASES[t.text.toLowerCase()] !== undefined));
   }
 
   /** True when a word after a gap count starts a checkpoint (`within 30 page = "x"`): the unit is missing. */
@@ -987,6 +1061,10 @@ export function unitName(u: GapUnit, count: number): string {
     case 'dimension':
       return `instance${s} of ${u.name.name}`;
   }
+}
+
+function editDistanceAtMost(a: string, b: string, max: number): boolean {
+  return editDistance(a, b) <= max;
 }
 
 function clip(text: string): string {

@@ -1,0 +1,81 @@
+import { randomBytes } from 'crypto';
+import * as vscode from 'vscode';
+
+/**
+ * The preview page: static markup that `media/preview/preview.js` fills in. Nothing remote; the
+ * CSP allows only our stylesheet and our script (by nonce).
+ */
+export function previewHtml(webview: vscode.Webview, mediaRoot: vscode.Uri): string {
+  const nonce = randomBytes(16).toString('base64');
+  const css = webview.asWebviewUri(vscode.Uri.joinPath(mediaRoot, 'preview.css'));
+  const js = webview.asWebviewUri(vscode.Uri.joinPath(mediaRoot, 'preview.js'));
+  const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `img-src ${webview.cspSource} data:`, `script-src 'nonce-${nonce}'`].join('; ');
+  const count = (unit: string) => `
+      <div class="card" id="count-${unit}" role="group" aria-label="Matched ${unit}">
+        <div class="card-label">${unit}</div>
+        <div class="value" aria-live="polite">–</div>
+        <div><span class="share">–</span> <span class="of muted"></span></div>
+        <span class="bar"></span>
+      </div>`;
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="UTF-8">
+  <meta http-equiv="Content-Security-Policy" content="${csp}">
+  <meta name="viewport" content="width=device-width, initial-scale=1.0">
+  <link rel="stylesheet" href="${css}">
+  <title>Audience preview</title>
+</head>
+<body>
+  <header>
+    <div>
+      <h1 id="title">Audience preview</h1>
+      <div id="file" class="muted"></div>
+    </div>
+    <div id="busy" class="busy" role="status" hidden>evaluating…</div>
+  </header>
+  <div id="stale" class="banner" role="alert" hidden></div>
+  <div id="notice" class="notice" role="status" hidden></div>
+  <main id="result" hidden>
+    <section aria-labelledby="h-matched">
+      <h2 id="h-matched" class="visually-hidden">Matched</h2>
+      <div class="cards">${count('people')}${count('sessions')}${count('events')}
+      </div>
+    </section>
+    <div class="columns">
+      <section aria-labelledby="h-ns">
+        <h2 id="h-ns">People per namespace</h2>
+        <table class="bars"><tbody id="namespaces"></tbody></table>
+      </section>
+      <section id="steps-section" aria-labelledby="h-steps">
+        <h2 id="h-steps">Waterfall</h2>
+        <ol id="steps" class="steps"></ol>
+      </section>
+    </div>
+    <section aria-labelledby="h-day">
+      <h2 id="h-day">Matched people per day</h2>
+      <div id="perday"></div>
+    </section>
+    <div class="columns">
+      <section aria-labelledby="h-breakdown">
+        <h2 id="h-breakdown">Breakdown by <label class="visually-hidden" for="dimension">dimension</label><select id="dimension"></select></h2>
+        <table class="bars"><tbody id="breakdown"></tbody></table>
+        <p id="breakdown-note" class="muted"></p>
+      </section>
+      <section aria-labelledby="h-sample">
+        <h2 id="h-sample">Sample identities</h2>
+        <input id="search" type="search" placeholder="Search identities" aria-label="Search sample identities">
+        <p id="sample-note" class="muted"></p>
+        <ul id="sample" class="sample"></ul>
+      </section>
+    </div>
+    <footer id="footer" class="muted"></footer>
+  </main>
+  <section id="explain-section" aria-labelledby="h-explain" hidden>
+    <h2 id="h-explain">Explain <button id="close-explain" type="button" class="link" aria-label="Close the explanation">close</button></h2>
+    <div id="explain"></div>
+  </section>
+  <script nonce="${nonce}" src="${js}"></script>
+</body>
+</html>`;
+}

@@ -1,0 +1,288 @@
+import * as vscode from 'vscode';
+import type { ExplainResult, LoadProgressParams, PreviewCounts, PreviewEvaluation, PreviewIdentity, PreviewResult } from '../../../server/src/protocol';
+import type { FilterServer } from './filterServer';
+import { isFilterDocument } from './filterServer';
+import { previewHtml } from './html';
+
+/** What the webview last reported having rendered: numbers read back from its DOM. */
+export interface RenderedReport {
+  uri?: string;
+  version?: number;
+  matched: PreviewCounts | null;
+  stale: boolean;
+  pending: boolean;
+  theme: string;
+}
+
+/** The state the webview renders; it is sent whole, so a re-created webview shows the same thing. */
+interface PanelState {
+  uri: string;
+  fileName: string;
+  good?: PreviewEvaluation;
+  stale?: { errors: number; message: string };
+  unavailable?: string;
+  pending: boolean;
+  progress?: LoadProgressParams;
+}
+
+type ExplanationState =
+  | { pending: true; person: PreviewIdentity }
+  | { pending: false; person: PreviewIdentity; explanation?: ExplainResult & { status: 'ok' }; error?: string };
+
+type WebviewMessage =
+  | { type: 'ready' }
+  | ({ type: 'rendered' } & RenderedReport)
+  | { type: 'breakdown'; dimension: string }
+  | { type: 'explain'; person: PreviewIdentity }
+  | { type: 'reveal'; start: number; end: number };
+
+const SAMPLE_SIZE = 200;
+
+/**
+ * The preview beside the editor: one panel that shows the active filter file, re-evaluated as
+ * you type (debounced by `audienceFilters.preview.debounceMs`; a newer edit cancels the request
+ * of an older one). When the file has errors, the last good result stays, marked stale.
+ */
+export class PreviewPanel implements vscode.Disposable {
+  private panel?: vscode.WebviewPanel;
+  private document?: vscode.TextDocument;
+  private good?: PreviewEvaluation;
+  private stale?: PanelState['stale'];
+  private unavailable?: string;
+  private pending = false;
+  private progress?: LoadProgressParams;
+  private explanation?: ExplanationState;
+  private breakdown?: string;
+  private ready = false;
+  private timer?: NodeJS.Timeout;
+  private request?: vscode.CancellationTokenSource;
+  private explainRequest?: vscode.CancellationTokenSource;
+  private rendered?: RenderedReport;
+  private readonly renderedEmitter = new vscode.EventEmitter<RenderedReport>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  /** Fires on every report from the webview (after each render and on theme changes). */
+  readonly onDidRender = this.renderedEmitter.event;
+
+  constructor(
+    private readonly mediaRoot: vscode.Uri,
+    private readonly server: FilterServer,
+    private readonly onResult: (uri: vscode.Uri, result: PreviewResult) => void,
+  ) {
+    this.disposables.push(
+      vscode.workspace.onDidChangeTextDocument(e => {
+        if (!this.panel || !this.document || e.contentChanges.length === 0) return;
+        // The shown filter, or a file it may depend on (its data view, a referenced filter).
+        if (e.document === this.document || e.document.languageId.startsWith('audience-')) this.schedule();
+      }),
+      vscode.window.onDidChangeActiveTextEditor(editor => {
+        if (this.panel && editor && isFilterDocument(editor.document) && editor.document !== this.document) this.follow(editor.document);
+      }),
+      vscode.workspace.onDidCloseTextDocument(doc => {
+        if (doc === this.document) this.document = undefined;
+      }),
+    );
+  }
+
+  get lastRendered(): RenderedReport | undefined {
+    return this.rendered;
+  }
+
+  get shownDocument(): vscode.TextDocument | undefined {
+    return this.document;
+  }
+
+  /** The last good result of the document shown, if any. */
+  get result(): PreviewEvaluation | undefined {
+    return this.good;
+  }
+
+  /** Opens the panel beside the editor (or reveals it) on `document`, and evaluates it now. */
+  show(document: vscode.TextDocument): void {
+    if (!this.panel) this.createPanel();
+    else this.panel.reveal(vscode.ViewColumn.Beside, true);
+    this.follow(document);
+  }
+
+  /** Shows the explanation of one person in the panel's explain section. */
+  async explain(document: vscode.TextDocument, person: PreviewIdentity): Promise<ExplainResult | undefined> {
+    if (!this.panel || this.document !== document) this.show(document);
+    this.explainRequest?.cancel();
+    const cts = (this.explainRequest = new vscode.CancellationTokenSource());
+    this.setExplanation({ pending: true, person });
+    try {
+      const result = await this.server.explain({ uri: document.uri.toString(), person }, cts.token);
+      if (cts !== this.explainRequest) return result;
+      if (result.status === 'ok') this.setExplanation({ pending: false, person, explanation: result });
+      else this.setExplanation({ pending: false, person, error: result.message });
+      return result;
+    } catch (e) {
+      if (cts === this.explainRequest) this.setExplanation({ pending: false, person, error: errorMessage(e) });
+      return undefined;
+    }
+  }
+
+  /** Progress of a dataset load the server reports; shown while the shown filter is pending. */
+  loadProgress(p: LoadProgressParams): void {
+    if (!this.document || p.uri !== this.document.uri.toString()) return;
+    this.progress = p.done ? undefined : p;
+    if (this.pending && this.progress) void this.post({ type: 'progress', progress: this.progress });
+  }
+
+  private createPanel(): void {
+    const panel = vscode.window.createWebviewPanel('audienceFilters.preview', 'Audience Preview', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
+      enableScripts: true,
+      localResourceRoots: [this.mediaRoot],
+    });
+    panel.iconPath = new vscode.ThemeIcon('open-preview');
+    this.panel = panel;
+    this.ready = false;
+    panel.webview.html = previewHtml(panel.webview, this.mediaRoot);
+    panel.webview.onDidReceiveMessage((m: WebviewMessage) => this.receive(m), undefined, this.disposables);
+    panel.onDidDispose(() => {
+      if (this.panel !== panel) return;
+      this.panel = undefined;
+      this.ready = false;
+      clearTimeout(this.timer);
+      this.request?.cancel();
+      this.explainRequest?.cancel();
+    }, undefined, this.disposables);
+  }
+
+  private follow(document: vscode.TextDocument): void {
+    if (document !== this.document) {
+      this.document = document;
+      this.good = undefined;
+      this.stale = undefined;
+      this.unavailable = undefined;
+      this.explanation = undefined;
+      void this.post({ type: 'explanation', explanation: null });
+    }
+    if (this.panel) this.panel.title = `Preview ${basename(document.uri)}`;
+    void this.evaluate();
+  }
+
+  private schedule(): void {
+    clearTimeout(this.timer);
+    if (!this.document) return;
+    const delay = vscode.workspace.getConfiguration('audienceFilters.preview', this.document.uri).get<number>('debounceMs', 150);
+    // Show "evaluating…" at once; the request goes out when typing pauses.
+    this.request?.cancel();
+    this.pending = true;
+    this.postState();
+    this.timer = setTimeout(() => void this.evaluate(), Math.max(0, delay));
+  }
+
+  private async evaluate(): Promise<void> {
+    clearTimeout(this.timer);
+    const document = this.document;
+    if (!document || !this.panel) return;
+    this.request?.cancel();
+    const cts = (this.request = new vscode.CancellationTokenSource());
+    this.pending = true;
+    this.progress = undefined;
+    this.postState();
+    let result: PreviewResult;
+    try {
+      result = await this.server.preview({ uri: document.uri.toString(), breakdown: this.breakdown, sampleSize: SAMPLE_SIZE }, cts.token);
+    } catch (e) {
+      if (cts !== this.request || cts.token.isCancellationRequested) return;
+      this.pending = false;
+      this.unavailable = errorMessage(e);
+      this.postState();
+      return;
+    }
+    // A newer edit, another document or a closed panel made this answer moot.
+    if (cts !== this.request || document !== this.document || result.status === 'cancelled') return;
+    this.pending = false;
+    this.progress = undefined;
+    if (result.status === 'ok') {
+      this.good = result;
+      this.stale = undefined;
+      this.unavailable = undefined;
+    } else if (result.status === 'stale') {
+      this.stale = { errors: result.errors, message: result.message };
+      this.unavailable = this.good ? undefined : result.message;
+    } else {
+      this.unavailable = result.message;
+      this.stale = undefined;
+      this.good = undefined;
+    }
+    this.onResult(document.uri, result);
+    this.postState();
+  }
+
+  private receive(m: WebviewMessage): void {
+    switch (m.type) {
+      case 'ready':
+        this.ready = true;
+        this.postState();
+        if (this.explanation) void this.post({ type: 'explanation', explanation: this.explanation });
+        break;
+      case 'rendered': {
+        const { type: _type, ...report } = m;
+        this.rendered = report;
+        this.renderedEmitter.fire(report);
+        break;
+      }
+      case 'breakdown':
+        this.breakdown = m.dimension;
+        void this.evaluate();
+        break;
+      case 'explain':
+        if (this.document) void this.explain(this.document, m.person);
+        break;
+      case 'reveal':
+        if (this.document) void this.reveal(this.document, m.start, m.end);
+        break;
+    }
+  }
+
+  private async reveal(document: vscode.TextDocument, start: number, end: number): Promise<void> {
+    const range = new vscode.Range(document.positionAt(start), document.positionAt(end));
+    const visible = vscode.window.visibleTextEditors.find(e => e.document === document);
+    const editor = await vscode.window.showTextDocument(document, { viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One, selection: range });
+    editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  }
+
+  private setExplanation(state: ExplanationState): void {
+    this.explanation = state;
+    void this.post({ type: 'explanation', explanation: state });
+  }
+
+  private postState(): void {
+    if (!this.document) return;
+    const state: PanelState = {
+      uri: this.document.uri.toString(),
+      fileName: vscode.workspace.asRelativePath(this.document.uri),
+      good: this.good,
+      stale: this.stale,
+      unavailable: this.unavailable,
+      pending: this.pending,
+      progress: this.progress,
+    };
+    void this.post({ type: 'state', state });
+  }
+
+  private post(message: unknown): Thenable<boolean> | undefined {
+    if (!this.panel || !this.ready) return undefined;
+    return this.panel.webview.postMessage(message);
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.request?.cancel();
+    this.explainRequest?.cancel();
+    this.panel?.dispose();
+    this.renderedEmitter.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+function basename(uri: vscode.Uri): string {
+  return uri.path.slice(uri.path.lastIndexOf('/') + 1);
+}
+
+function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
