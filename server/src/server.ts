@@ -17,7 +17,13 @@ const workspace = new Workspace();
 let folders: string[] = [];
 let lastCheck: string | null = null;
 
-const CHECK_DELAY_MS = 30;
+/**
+ * Debounce per document, adapted to the cost of a check: twice the last check's duration for that
+ * file, at most 100 ms. Cheap files are checked on the next turn of the event loop (a burst of
+ * changes in one turn still coalesces); expensive ones wait for typing to pause.
+ */
+const MAX_CHECK_DELAY_MS = 100;
+const checkCost = new Map<string, number>();
 const pending = new Map<string, NodeJS.Timeout>();
 
 connection.onInitialize((params: InitializeParams): InitializeResult => {
@@ -93,7 +99,7 @@ function status(): ServerStatus {
 function scheduleCheck(uri: string): void {
   const key = uriToKey(uri);
   clearTimeout(pending.get(key));
-  pending.set(key, setTimeout(() => runCheck(uri), CHECK_DELAY_MS));
+  pending.set(key, setTimeout(() => runCheck(uri), Math.min(MAX_CHECK_DELAY_MS, 2 * (checkCost.get(key) ?? 0))));
 }
 
 /** Runs a scheduled check now (a preview request must see the text the client last sent). */
@@ -107,6 +113,7 @@ function runCheck(uri: string): void {
   pending.delete(key);
   const doc = documents.get(uri);
   if (!doc) return;
+  const started = performance.now();
   const before = workspace.get(key);
   const after = workspace.set(key, doc.getText());
   if (!after) return;
@@ -119,6 +126,7 @@ function runCheck(uri: string): void {
     lastCheck = new Date().toISOString();
     sendStatus(key);
   }
+  checkCost.set(key, performance.now() - started);
 }
 
 documents.onDidOpen(e => {
@@ -131,6 +139,7 @@ documents.onDidClose(e => {
   openKeys.delete(key);
   clearTimeout(pending.get(key));
   pending.delete(key);
+  checkCost.delete(key);
   // Back to what is on disk; a file that is not on disk (untitled, deleted) leaves no diagnostics.
   const text = e.document.uri.startsWith('file:') ? readWorkspaceFile(key) : undefined;
   if (text === undefined) {
