@@ -1,5 +1,12 @@
 import { UsageError } from './args';
+import { runAudiences } from './commands/audiences';
 import { runCheck } from './commands/check';
+import { runEndpoint } from './commands/endpoint';
+import { runPlan } from './commands/plan';
+import { runPublish } from './commands/publish';
+import { runExport } from './commands/export';
+import { runImport } from './commands/import';
+import { runSql } from './commands/sql';
 import { runExplain } from './commands/explain';
 import { runMembers } from './commands/members';
 import { runPreview } from './commands/preview';
@@ -9,11 +16,18 @@ import type { CommandIO } from './io';
 type Command = (argv: string[], io: CommandIO) => number | Promise<number>;
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
-  check: { run: runCheck, summary: 'check <files|folders|globs> [--format text|json] [--max-warnings N]   validate filters and data views' },
+  check: { run: runCheck, summary: 'check <files|folders|globs> [--format text|json|sarif|github] [--max-warnings N]   validate filters and data views' },
   preview: { run: runPreview, summary: 'preview <file.filter.yaml> [--json] [--sample N]   counts on the sample data' },
   members: { run: runMembers, summary: 'members <file.filter.yaml> [--format ndjson|csv|json]   the audience, one identity per person' },
   test: { run: runTest, summary: 'test [paths] [--format text|json]   run the *.filter.test.yaml fixtures' },
+  plan: { run: runPlan, summary: 'plan <file.filter.yaml> [--endpoint <url>] [--json]   who would enter and exit (token: $AUDIENCE_FILTERS_TOKEN)' },
+  publish: { run: runPublish, summary: 'publish <file.filter.yaml> [--endpoint <url>] [--yes] [--json]   publish the audience' },
+  audiences: { run: runAudiences, summary: 'audiences [--endpoint <url>] [--json]   list published audiences' },
+  endpoint: { run: runEndpoint, summary: 'endpoint --db <file> [--port <n>]   run the reference profile endpoint' },
   explain: { run: runExplain, summary: 'explain <file.filter.yaml> --person <id|namespace:id> [--json]   why a person is in or out' },
+  import: { run: runImport, summary: 'import <definition.json> --dataview <file.dataview.yaml> [--id <id>] [--from cja|aa] [-o <out.filter.yaml>]   Adobe segment JSON to a filter file' },
+  export: { run: runExport, summary: 'export <file.filter.yaml> [--target cja|aa] [--api]   a filter as Adobe segment JSON' },
+  sql: { run: runSql, summary: 'sql <file.filter.yaml> --dialect duckdb|postgres|clickhouse|spark|trino [--table events]   the audience as one SQL query' },
 };
 
 const USAGE = `Usage: audience-filters <command> [options]

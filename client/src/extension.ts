@@ -4,6 +4,8 @@ import { LanguageClient, State, TransportKind } from 'vscode-languageclient/node
 import type { LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
 import { ServerStatusRequest, StatusNotification } from '../../server/src/protocol';
 import type { ServerStatus, StatusParams } from '../../server/src/protocol';
+import { registerPreviewFeatures } from './commands';
+import type { PreviewApi } from './commands';
 import { LanguageStatus } from './languageStatus';
 
 let client: LanguageClient | undefined;
@@ -15,7 +17,7 @@ export const FILE_SELECTOR: vscode.DocumentFilter[] = [
   { language: 'audience-filter-test' },
 ];
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+export async function activate(context: vscode.ExtensionContext): Promise<PreviewApi> {
   output = vscode.window.createOutputChannel('Audience Filters');
   context.subscriptions.push(output);
   const status = new LanguageStatus();
@@ -37,7 +39,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
   client = createClient(context);
   client.onNotification(StatusNotification, (params: StatusParams) => status.update(params));
+  const api = registerPreviewFeatures(context, () => client, status);
   await client.start();
+  return api;
 }
 
 function createClient(context: vscode.ExtensionContext): LanguageClient {

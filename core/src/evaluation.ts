@@ -5,7 +5,7 @@ import type { DataView } from './dataview/model';
 import { evaluateFilter, explainPerson } from './engine';
 import type { EvaluationResult, Explanation, PersonRef } from './engine';
 import type { FilterFile } from './files/filterFile';
-import { periodWindow } from './files/filterFile';
+import { DEFAULT_LOOKBACK_DAYS, periodWindow } from './files/filterFile';
 import type { Rule } from './rule/ast';
 import type { Workspace } from './workspace';
 
@@ -41,10 +41,20 @@ export interface EvaluateOptions {
   onProgress?(p: LoadProgress): void;
   /** Receives the engine's full result (with the per-event mask) and what it ran on, e.g. for breakdowns. */
   onResult?(full: { result: EvaluationResult; dataset: Dataset; dataView: DataView }): void;
+  /**
+   * The window: the filter's `period` (preview, default) or the audience's lookback (publishing,
+   * SPEC §3.3 rule 8), both ending at the newest event of the sample data.
+   */
+  window?: 'period' | 'lookback';
 }
 
 export class EvaluationService {
-  constructor(private readonly workspace: Workspace, readonly cache: DatasetCache = new DatasetCache()) {}
+  constructor(readonly workspace: Workspace, readonly cache: DatasetCache = new DatasetCache()) {}
+
+  filter(key: string): FilterFile | undefined {
+    const file = this.workspace.get(key);
+    return file?.kind === 'filter' ? file : undefined;
+  }
 
   /** The filter, its data view and its dataset, or why they can't be had. */
   async prepare(key: string, options: EvaluateOptions = {}): Promise<Outcome<{ filter: FilterFile; rule: Rule; dataView: DataView; dataset: Dataset; warm: boolean }>> {
@@ -68,7 +78,7 @@ export class EvaluationService {
     const prepared = await this.prepare(key, options);
     if (!prepared.ok) return prepared;
     const { filter, rule, dataView, dataset, warm } = prepared.value;
-    const window = this.windowOf(filter, dataset);
+    const window = this.windowOf(filter, dataset, options.window);
     let result: EvaluationResult;
     try {
       result = evaluateFilter(rule, { dataView, dataset, window, signal: options.signal, resolveFilter: id => this.workspace.filterById(id)?.rule });
@@ -100,11 +110,13 @@ export class EvaluationService {
     return { ok: true, value: explainPerson(rule, { dataView, dataset, window, resolveFilter: id => this.workspace.filterById(id)?.rule }, person) };
   }
 
-  private windowOf(filter: FilterFile, dataset: Dataset): { from: number; to: number } | undefined {
+  private windowOf(filter: FilterFile, dataset: Dataset, which: EvaluateOptions['window'] = 'period'): { from: number; to: number } | undefined {
     let newest = -Infinity;
     const ts = dataset.timestamps;
     for (let i = 0; i < ts.length; i++) if (ts[i] > newest) newest = ts[i];
-    return periodWindow(filter.period, Number.isFinite(newest) ? newest : Date.now());
+    const end = Number.isFinite(newest) ? newest : Date.now();
+    if (which === 'lookback') return periodWindow({ kind: 'last', count: filter.audience?.lookbackDays ?? DEFAULT_LOOKBACK_DAYS, unit: 'day' }, end);
+    return periodWindow(filter.period, end);
   }
 }
 

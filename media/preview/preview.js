@@ -62,7 +62,7 @@
 
     const banner = $('stale');
     banner.hidden = !s.stale;
-    if (s.stale) banner.textContent = `Stale: the filter has ${s.stale.errors} error${s.stale.errors === 1 ? '' : 's'} — showing the last good result. ${s.stale.message || ''}`;
+    if (s.stale) banner.textContent = `Stale — the filter has ${s.stale.errors} error${s.stale.errors === 1 ? '' : 's'}. ${s.good ? 'Showing the last good result; fix' : 'Fix'} ${s.stale.errors === 1 ? 'it' : 'them'} to update the preview.`;
     const notice = $('notice');
     notice.hidden = !s.unavailable;
     if (s.unavailable) notice.textContent = s.unavailable;
@@ -224,8 +224,7 @@
       return;
     }
     const x = e.explanation;
-    const who = x.person ? `${x.person.namespace}:${x.person.id}` : `${e.person.namespace}:${e.person.id}`;
-    box.append(el('p', { class: 'verdict' }, el('span', { class: `badge ${x.verdict === 'member' ? 'ok' : 'no'}`, text: x.verdict === 'member' ? 'member' : 'not a member' }), el('strong', { text: ` ${who}` }), el('span', { text: ` — ${x.summary}` })));
+    box.append(el('p', { class: 'verdict' }, el('span', { class: `badge ${x.verdict === 'member' ? 'ok' : 'no'}`, text: x.verdict === 'member' ? 'member' : 'not a member' }), el('span', { text: ` ${x.summary}` })));
     if (x.steps.length) {
       const steps = el('ol', { class: 'explain-steps' });
       for (const s of x.steps) {
@@ -242,7 +241,7 @@
         return el('tr', { class: t.returned ? 'returned' : '', title: matchedBy.length ? `matched: ${matchedBy.join('; ')}` : undefined },
           el('td', { text: t.time.replace('T', ' ').slice(0, 19) }), el('td', { class: 'num', text: String(t.session) }),
           ...fields.map((f) => el('td', { text: t.values[f] === null || t.values[f] === undefined ? '—' : String(t.values[f]) })),
-          el('td', { text: t.returned ? 'yes' : '' }));
+          el('td', { class: 'returned-mark', text: t.returned ? '✓' : '', 'aria-label': t.returned ? 'returned' : 'not returned' }));
       });
       box.append(el('div', { class: 'scroll' }, el('table', { class: 'timeline' }, el('thead', {}, head), el('tbody', {}, ...rows))));
       if (x.timeline.length > 500) box.append(el('p', { class: 'muted', text: `First 500 of ${fmt.format(x.timeline.length)} events.` }));

@@ -85,26 +85,32 @@ export function registerPreviewHandlers(connection: Connection, documents: TextD
   async function evaluate(uri: string, key: string, signal: AbortSignal): Promise<Evaluated> {
     const file = workspace.get(key);
     const progress = progressReporter(uri, () => (file?.kind === 'filter' ? file.dataview?.value ?? '' : ''));
-    const prepared = await service.prepare(key, { signal, onProgress: progress.onProgress });
+    // The dataset load is not cancelled with the request: the next keystroke's request needs it too.
+    const prepared = await service.prepare(key, { onProgress: progress.onProgress });
     progress.finish();
-    const at = () => new Date().toISOString();
-    if (!prepared.ok) return { outcome: prepared, evaluatedAt: at() };
+    if (!prepared.ok) return { outcome: prepared, evaluatedAt: now() };
     const { filter, dataset } = prepared.value;
     const signature: Signature = [filter, workspace.dataViewFor(filter), dataset, ...workspace.filters()];
     const prior = kept.get(key);
     if (prior && sameSignature(prior.signature, signature)) return prior.evaluated;
     // The engine runs synchronously: give newer requests and cancellations a turn first.
     await new Promise(resolve => setImmediate(resolve));
-    if (signal.aborted) return { outcome: { ok: false, error: { code: 'cancelled', message: 'The evaluation was cancelled.' } }, evaluatedAt: at() };
+    if (signal.aborted) return CANCELLED();
     let full: Evaluated['full'];
     const outcome = await service.evaluate(key, { signal, onResult: f => (full = f) });
-    const evaluated: Evaluated = { outcome, full, filter, evaluatedAt: at() };
+    const evaluated: Evaluated = { outcome, full, filter, evaluatedAt: now() };
     if (outcome.ok) kept.set(key, { signature, evaluated });
     return evaluated;
   }
 
-  /** Joins the running evaluation of this text, or starts one (aborting a run of older text). */
+  /**
+   * Joins the running evaluation of this text, or starts one, aborting a run of older text (its
+   * requests answer `cancelled` at once). Resolves `cancelled` as soon as `token` is cancelled;
+   * the run itself is aborted when no request waits on it any more.
+   */
   function join(uri: string, key: string, text: string, token: CancellationToken): Promise<Evaluated> {
+    // Cancelled while it waited in the queue: its cancellation event has already fired.
+    if (token.isCancellationRequested) return Promise.resolve(CANCELLED());
     let run = runs.get(key);
     if (run && run.text !== text) {
       run.controller.abort(new Error('superseded by a newer version'));
@@ -121,10 +127,31 @@ export function registerPreviewHandlers(connection: Connection, documents: TextD
     }
     const joined = run;
     joined.waiters++;
-    const subscription = token.onCancellationRequested(() => {
-      if (--joined.waiters === 0) joined.controller.abort(new Error('cancelled'));
+    return new Promise<Evaluated>((resolve, reject) => {
+      const leave = () => {
+        subscription.dispose();
+        joined.controller.signal.removeEventListener('abort', onAbort);
+      };
+      const onAbort = () => {
+        leave();
+        resolve(CANCELLED());
+      };
+      const subscription = token.onCancellationRequested(() => {
+        if (--joined.waiters === 0) joined.controller.abort(new Error('cancelled'));
+        onAbort();
+      });
+      joined.controller.signal.addEventListener('abort', onAbort, { once: true });
+      joined.promise.then(
+        e => {
+          leave();
+          resolve(e);
+        },
+        (e: unknown) => {
+          leave();
+          reject(e);
+        },
+      );
     });
-    return joined.promise.finally(() => subscription.dispose());
   }
 
   connection.onRequest(PreviewRequest, async (params: PreviewParams, token: CancellationToken): Promise<PreviewResult> => {
@@ -170,6 +197,7 @@ export function registerPreviewHandlers(connection: Connection, documents: TextD
     const { key, version } = sync(params.uri);
     const controller = new AbortController();
     const subscription = token.onCancellationRequested(() => controller.abort(new Error('cancelled')));
+    if (token.isCancellationRequested) controller.abort(new Error('cancelled'));
     try {
       const file = workspace.get(key);
       const progress = progressReporter(params.uri, () => (file?.kind === 'filter' ? file.dataview?.value ?? '' : ''));
@@ -192,6 +220,9 @@ function fileRange(filter: FilterFile | undefined, range: { start: number; end: 
   const start = source.toFile(range.start);
   return { start, end: Math.max(start, source.toFile(range.end)) };
 }
+
+const now = () => new Date().toISOString();
+const CANCELLED = (): Evaluated => ({ outcome: { ok: false, error: { code: 'cancelled', message: 'The evaluation was cancelled.' } }, evaluatedAt: now() });
 
 function sameSignature(a: Signature, b: Signature): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);

@@ -6,7 +6,18 @@ import { Workspace } from '../../core/src/workspace';
 import { findWorkspaceFiles, readWorkspaceFile } from '../../core/src/workspaceFiles';
 import { DiagnosticsPublisher } from './diagnostics';
 import { uriToKey } from './documents';
+import { registerCodeActions } from './codeActions';
+import { registerCompletion } from './completion';
+import { registerDefinition } from './definition';
+import { createFeatureContext, FEATURE_CAPABILITIES } from './featureContext';
+import { registerFolding } from './folding';
+import { registerFormatting } from './formatting';
+import { registerHover } from './hover';
 import { registerPreviewHandlers } from './preview';
+import { registerReferences } from './references';
+import { registerRename } from './rename';
+import { registerSemanticTokens } from './semanticTokens';
+import { registerSymbols } from './symbols';
 import { ServerStatusRequest, StatusNotification } from './protocol';
 import type { ServerStatus, StatusParams } from './protocol';
 
@@ -33,6 +44,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      ...FEATURE_CAPABILITIES,
     },
     serverInfo: { name: 'audience-filters-language-server', version: '0.1.0' },
   };
@@ -170,6 +182,17 @@ connection.onDidChangeWatchedFiles(e => {
 
 connection.onRequest(ServerStatusRequest, (): ServerStatus => status());
 registerPreviewHandlers(connection, documents, workspace, flushCheck);
+const features = createFeatureContext(documents, workspace, flushCheck);
+registerCompletion(connection, features);
+registerHover(connection, features);
+registerDefinition(connection, features);
+registerReferences(connection, features);
+registerRename(connection, features);
+registerFormatting(connection, features);
+registerCodeActions(connection, features);
+registerSymbols(connection, features);
+registerFolding(connection, features);
+registerSemanticTokens(connection, features);
 
 documents.listen(connection);
 connection.listen();

@@ -3,10 +3,18 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { publish, PublishProgress } from '../../core/src/publish/publish';
 import { planPublish } from '../../core/src/publish/plan';
+import { Identity } from '../../core/src/publish/protocol';
 import { EndpointProcess, spawnEndpointProcess } from '../../endpoint/src/childProcess';
 import { TestEndpoint, call, committedMembers, keys, makeIdentities, metadata, startCuttingProxy, startTestEndpoint, tempDir } from './harness';
 
 const patient = { retries: 40, baseMs: 10, maxMs: 150 };
+
+async function* pausedHalfway(items: Identity[], until: Promise<void>): AsyncGenerator<Identity> {
+  for (let i = 0; i < items.length; i++) {
+    if (i === items.length / 2) await until;
+    yield items[i];
+  }
+}
 
 describe('fault tolerance: the committed membership is exactly the audience', function () {
   this.timeout(60_000);
@@ -170,10 +178,16 @@ describe('fault tolerance: the committed membership is exactly the audience', fu
       let racer: ReturnType<typeof publish> | undefined;
       const endpoint = ep.url;
       const token = ep.adminToken;
-      const winner = await publish({ endpoint, token, audience: metadata(), identities: a }, {
+      // The winner's source pauses half way until the racer has finished, so the race is certain.
+      let racerSettled!: () => void;
+      const racerDone = new Promise<void>((resolve) => (racerSettled = resolve));
+      const winner = await publish({ endpoint, token, audience: metadata(), identities: pausedHalfway(a, racerDone) }, {
         batchSize: 500,
         onProgress: (p) => {
-          if (p.phase === 'upload' && !racer) racer = publish({ endpoint, token, audience: metadata(), identities: b }, { batchSize: 500 });
+          if (p.phase === 'upload' && !racer) {
+            racer = publish({ endpoint, token, audience: metadata(), identities: b }, { batchSize: 500 });
+            void racer.then(() => racerSettled());
+          }
         },
       });
       const loser = await racer;
@@ -192,10 +206,20 @@ describe('fault tolerance: the committed membership is exactly the audience', fu
       let racer: ReturnType<typeof publish> | undefined;
       const endpoint = ep.url;
       const token = ep.adminToken;
-      const first = await publish({ endpoint, token, audience: metadata(), identities: a }, {
+      // The first publish pauses half way until the second has met the open run and is waiting.
+      let racerWaiting!: () => void;
+      const waiting = new Promise<void>((resolve) => (racerWaiting = resolve));
+      const first = await publish({ endpoint, token, audience: metadata(), identities: pausedHalfway(a, waiting) }, {
         batchSize: 500,
         onProgress: (p) => {
-          if (p.phase === 'upload' && !racer) racer = publish({ endpoint, token, audience: metadata(), identities: b }, { batchSize: 500, onConflict: 'wait', retry: patient });
+          if (p.phase === 'upload' && !racer) {
+            racer = publish({ endpoint, token, audience: metadata(), identities: b }, {
+              batchSize: 500, onConflict: 'wait', retry: patient,
+              onProgress: (q) => {
+                if (q.phase === 'run' && q.message.startsWith('Waiting')) racerWaiting();
+              },
+            });
+          }
         },
       });
       const second = await racer;

@@ -3,7 +3,7 @@ import type { ChildProcess } from 'child_process';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
-import type { MessageConnection } from 'vscode-jsonrpc/node';
+import type { CancellationToken, MessageConnection } from 'vscode-jsonrpc/node';
 import { REPO_ROOT } from './cli';
 
 export interface PublishedDiagnostics {
@@ -68,6 +68,16 @@ export class LspTestClient {
 
   close(uri: string): void {
     void this.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+  }
+
+  /** Sends a request; `token` (from a `CancellationTokenSource`) sends `$/cancelRequest` when cancelled. */
+  request<T>(method: string, params: unknown, token?: CancellationToken): Promise<T> {
+    return token ? this.connection.sendRequest<T>(method, params, token) : this.connection.sendRequest<T>(method, params);
+  }
+
+  /** The notifications of one method received so far. */
+  notificationsOf<T>(method: string): T[] {
+    return this.notifications.filter(n => n.method === method).map(n => n.params as T);
   }
 
   diagnosticsOf(uri: string): PublishedDiagnostics | undefined {

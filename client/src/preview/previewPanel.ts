@@ -134,7 +134,6 @@ export class PreviewPanel implements vscode.Disposable {
       enableScripts: true,
       localResourceRoots: [this.mediaRoot],
     });
-    panel.iconPath = new vscode.ThemeIcon('open-preview');
     this.panel = panel;
     this.ready = false;
     panel.webview.html = previewHtml(panel.webview, this.mediaRoot);
@@ -143,6 +142,7 @@ export class PreviewPanel implements vscode.Disposable {
       if (this.panel !== panel) return;
       this.panel = undefined;
       this.ready = false;
+      this.explanation = undefined;
       clearTimeout(this.timer);
       this.request?.cancel();
       this.explainRequest?.cancel();

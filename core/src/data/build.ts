@@ -90,7 +90,8 @@ export class DatasetBuilder {
   private readonly numbers: (Float64Array | null)[];
   private readonly dictionaries: (Map<string, number> | null)[];
   private readonly dictionaryValues: (string[] | null)[];
-  private readonly personByKey = new Map<string, number>();
+  /** Person index by namespace, then person ID (nested maps: no key concatenation per row). */
+  private readonly personByKey = new Map<string, Map<string, number>>();
   private readonly personIds: string[] = [];
   private readonly personNamespaces: string[] = [];
   private readonly sessionByKey = new Map<string, number>();
@@ -149,7 +150,7 @@ export class DatasetBuilder {
     for (let c = 0; c < specs.length; c++) {
       const raw = values[c];
       if (specs[c].kind === 'string') {
-        const s = toDimensionString(raw);
+        const s = typeof raw === 'string' && raw.length > 0 ? raw : toDimensionString(raw);
         if (s === undefined) {
           this.codes[c]![i] = -1;
         } else if (s === this.lastValue[c]) {
@@ -176,11 +177,15 @@ export class DatasetBuilder {
   private personIndex(namespace: string, personId: string): number {
     // Sample files usually list a person's events together: skip the map for repeats.
     if (personId === this.lastPersonId && namespace === this.lastNamespace && this.lastPerson >= 0) return this.lastPerson;
-    const key = namespace + '\u0000' + personId;
-    let p = this.personByKey.get(key);
+    let byId = this.personByKey.get(namespace);
+    if (byId === undefined) {
+      byId = new Map<string, number>();
+      this.personByKey.set(namespace, byId);
+    }
+    let p = byId.get(personId);
     if (p === undefined) {
       p = this.personIds.length;
-      this.personByKey.set(key, p);
+      byId.set(personId, p);
       this.personIds.push(personId);
       this.personNamespaces.push(namespace);
     }

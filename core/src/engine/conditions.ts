@@ -88,6 +88,24 @@ export function numberTest(op: Operator, literals: Literal[]): ((v: number) => b
   }
 }
 
+/**
+ * For a repeating condition on a string dimension: the per-dictionary-entry truth table (index =
+ * code + 1, index 0 = missing) and the codes, so units can be tested with an early exit. Else null.
+ */
+export function stringConditionTable(cond: Condition, frame: Frame): { codes: Int32Array; table: Uint8Array } | null {
+  if (cond.attribution !== 'repeating') return null;
+  const col = frame.column(cond.subject.name);
+  if (!col || col.kind !== 'string') return null;
+  const { positive, negated } = splitNegation(cond.op);
+  const yes = negated ? 0 : 1;
+  const dict = col.dictionary;
+  const table = new Uint8Array(dict.length + 1);
+  table[0] = 1 - yes;
+  const test = positive === 'exists' ? () => true : compileStringTest(positive as PositiveStringOp, cond.values.map(literalString), cond.caseInsensitive);
+  for (let c = 0; c < dict.length; c++) table[c + 1] = test(dict[c]) ? yes : 1 - yes;
+  return { codes: col.codes, table };
+}
+
 /** Event-level truth of a dimension condition, attribution applied. */
 export function dimensionEventMask(cond: Condition, frame: Frame): Uint8Array {
   const n = frame.n;

@@ -64,20 +64,40 @@ export function evaluateFilter(rule: Rule, ctx: EvaluationContext): EvaluationRe
   const mask = rule.root ? ev.resultEvents(rule.root) : new Uint8Array(frame.n);
   ev.checkAborted();
 
-  const personHit = new Uint8Array(frame.personCount);
-  const sessionHit = new Uint8Array(frame.sessionCount);
-  let events = 0;
   const n = frame.n;
-  const person = frame.person;
-  const session = frame.session;
-  for (let i = 0; i < n; i++) {
-    if (mask[i]) {
-      events++;
-      personHit[person[i]] = 1;
-      sessionHit[session[i]] = 1;
+  // Whole persons returned (the common case): count from persons instead of scanning events.
+  const persons = rule.root ? ev.wholePersons(rule.root) : null;
+  let personHit: Uint8Array;
+  let matched: Counts;
+  if (persons) {
+    personHit = persons;
+    let people = 0;
+    let sessions = 0;
+    let events = 0;
+    for (let p = 0; p < persons.length; p++) {
+      const a = frame.personStart[p];
+      const b = frame.personStart[p + 1];
+      if (!persons[p] || b === a) continue;
+      people++;
+      events += b - a;
+      sessions += frame.session[b - 1] - frame.session[a] + 1;
     }
+    matched = { people, sessions, events };
+  } else {
+    personHit = new Uint8Array(frame.personCount);
+    const sessionHit = new Uint8Array(frame.sessionCount);
+    let events = 0;
+    const person = frame.person;
+    const session = frame.session;
+    for (let i = 0; i < n; i++) {
+      if (mask[i]) {
+        events++;
+        personHit[person[i]] = 1;
+        sessionHit[session[i]] = 1;
+      }
+    }
+    matched = { people: count(personHit), sessions: count(sessionHit), events };
   }
-  const matched: Counts = { people: count(personHit), sessions: count(sessionHit), events };
   let totalPeople = 0;
   for (let p = 0; p < frame.personCount; p++) if (frame.personStart[p + 1] > frame.personStart[p]) totalPeople++;
   const total: Counts = { people: totalPeople, sessions: frame.sessionCount, events: n };
@@ -86,7 +106,7 @@ export function evaluateFilter(rule: Rule, ctx: EvaluationContext): EvaluationRe
   const namespaces: Record<string, number> = {};
   const audience: Identity[] = [];
   for (let p = 0; p < personHit.length; p++) {
-    if (!personHit[p]) continue;
+    if (!personHit[p] || frame.personStart[p + 1] === frame.personStart[p]) continue;
     const ns = ds.personNamespaces[p];
     namespaces[ns] = (namespaces[ns] ?? 0) + 1;
     audience.push({ namespace: ns, id: ds.personIds[p] });
@@ -110,7 +130,7 @@ export function evaluateFilter(rule: Rule, ctx: EvaluationContext): EvaluationRe
     audience,
     eventMask,
     steps: rule.root ? waterfall(ev, rule.root) : [],
-    perDay: peoplePerDay(frame, mask),
+    perDay: persons ? personDays(frame, persons) : peoplePerDay(frame, mask),
     referenceCycles: [...ev.cycles].sort(),
     elapsedMs: performance.now() - started,
   };
@@ -171,34 +191,67 @@ function waterfall(ev: Evaluator, root: Expr): EvaluationStep[] {
   return [{ label: describeExpr(body), start: body.start, end: body.end, people: peopleFrom(ev, ev.units(body, scope), scope) }];
 }
 
-function peoplePerDay(frame: Frame, mask: Uint8Array): Array<{ day: string; people: number }> {
-  const DAY = 86_400_000;
-  const ts = frame.timestamps;
-  let minDay = Infinity;
-  let maxDay = -Infinity;
-  for (let i = 0; i < frame.n; i++) {
-    if (!mask[i]) continue;
-    const d = Math.floor(ts[i] / DAY);
-    if (d < minDay) minDay = d;
-    if (d > maxDay) maxDay = d;
+/** UTC day number of every event, cached per timestamps array (a dataset is evaluated many times). */
+const dayIndexCache = new WeakMap<Float64Array, Int32Array>();
+
+function dayIndex(ts: Float64Array): Int32Array {
+  let days = dayIndexCache.get(ts);
+  if (!days) {
+    days = new Int32Array(ts.length);
+    for (let i = 0; i < ts.length; i++) days[i] = Math.floor(ts[i] / 86_400_000);
+    dayIndexCache.set(ts, days);
   }
-  if (minDay > maxDay) return [];
-  // A dense array per day, unless the data spans an absurd range of days.
-  const dense = maxDay - minDay < 1_000_000;
-  const counts = dense ? new Int32Array(maxDay - minDay + 1) : null;
-  const sparse = new Map<number, number>();
+  return days;
+}
+
+function peoplePerDay(frame: Frame, mask: Uint8Array): Array<{ day: string; people: number }> {
+  const days = dayIndex(frame.timestamps);
+  const person = frame.person;
+  const counts = new Map<number, number>();
   let lastPerson = -1;
   let lastDay = NaN;
+  let run = 0;
   for (let i = 0; i < frame.n; i++) {
     if (!mask[i]) continue;
-    const day = Math.floor(ts[i] / DAY);
+    const day = days[i];
     // Events are sorted by person then time, so one person's days arrive in order.
-    if (frame.person[i] === lastPerson && day === lastDay) continue;
-    if (counts) counts[day - minDay]++;
-    else sparse.set(day, (sparse.get(day) ?? 0) + 1);
-    lastPerson = frame.person[i];
+    if (person[i] === lastPerson && day === lastDay) continue;
+    if (day !== lastDay) {
+      if (run > 0) counts.set(lastDay, (counts.get(lastDay) ?? 0) + run);
+      run = 0;
+    }
+    run++;
+    lastPerson = person[i];
     lastDay = day;
   }
-  const entries: Array<[number, number]> = counts ? Array.from(counts, (c, k): [number, number] => [minDay + k, c]).filter(([, c]) => c > 0) : [...sparse.entries()].sort((a, b) => a[0] - b[0]);
-  return entries.map(([d, people]) => ({ day: new Date(d * DAY).toISOString().slice(0, 10), people }));
+  if (run > 0) counts.set(lastDay, (counts.get(lastDay) ?? 0) + run);
+  return [...counts.entries()].sort((a, b) => a[0] - b[0]).map(([d, people]) => ({ day: new Date(d * 86_400_000).toISOString().slice(0, 10), people }));
+}
+
+/** Distinct UTC days of each person's events (CSR), cached per timestamps array. */
+const personDayCache = new WeakMap<Float64Array, { start: Int32Array; day: Int32Array }>();
+
+function personDays(frame: Frame, persons: Uint8Array): Array<{ day: string; people: number }> {
+  let runs = personDayCache.get(frame.timestamps);
+  if (!runs) {
+    const days = dayIndex(frame.timestamps);
+    const start = new Int32Array(frame.personCount + 1);
+    const list: number[] = [];
+    for (let p = 0; p < frame.personCount; p++) {
+      start[p] = list.length;
+      let last = NaN;
+      for (let i = frame.personStart[p]; i < frame.personStart[p + 1]; i++) {
+        if (days[i] !== last) list.push((last = days[i]));
+      }
+    }
+    start[frame.personCount] = list.length;
+    runs = { start, day: Int32Array.from(list) };
+    personDayCache.set(frame.timestamps, runs);
+  }
+  const counts = new Map<number, number>();
+  for (let p = 0; p < persons.length; p++) {
+    if (!persons[p]) continue;
+    for (let k = runs.start[p]; k < runs.start[p + 1]; k++) counts.set(runs.day[k], (counts.get(runs.day[k]) ?? 0) + 1);
+  }
+  return [...counts.entries()].sort((a, b) => a[0] - b[0]).map(([d, people]) => ({ day: new Date(d * 86_400_000).toISOString().slice(0, 10), people }));
 }

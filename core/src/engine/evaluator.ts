@@ -5,7 +5,7 @@
  */
 import type { DataView } from '../dataview/model';
 import { SCOPE_RANK, type Container, type Expr, type OnlySequence, type Rule, type Scope, type Sequence } from '../rule/ast';
-import { aggregateUnitMask, dimensionEventMask, subjectKind } from './conditions';
+import { aggregateUnitMask, dimensionEventMask, stringConditionTable, subjectKind } from './conditions';
 import type { Frame } from './frame';
 import { GapKeys } from './gaps';
 import { buildPlan, flattenSteps, runSequence, type SequenceOutcome, type SequencePlan } from './sequence';
@@ -89,6 +89,22 @@ export class Evaluator {
       case 'condition': {
         const kind = subjectKind(expr, this.dataView, this.frame);
         if (kind === 'metric' || kind === 'countDistinct') return aggregateUnitMask(expr, kind, this.frame, scope);
+        const starts = this.frame.unitStarts(scope);
+        const lookup = starts && !this.eventCache.has(expr) ? stringConditionTable(expr, this.frame) : null;
+        if (starts && lookup) {
+          // Test units straight from the dictionary table, stopping at a unit's first match.
+          const { codes, table } = lookup;
+          const out = new Uint8Array(count);
+          for (let u = 0; u < count; u++) {
+            for (let i = starts[u], end = starts[u + 1]; i < end; i++) {
+              if (table[codes[i] + 1]) {
+                out[u] = 1;
+                break;
+              }
+            }
+          }
+          return out;
+        }
         return this.anyPerUnit(this.conditionEvents(expr), scope);
       }
       case 'and':
@@ -175,6 +191,14 @@ export class Evaluator {
     if (root.kind === 'container') return this.containerEvents(root.scope, root.body);
     if (root.kind === 'filterRef') return this.withReference(root.id.name, new Uint8Array(this.frame.n), (r) => this.resultEvents(r));
     return this.containerEvents(DEFAULT_ROOT_SCOPE, root);
+  }
+
+  /** Per-person flags when the rule returns whole persons (a person container without only-sequences), else null. */
+  wholePersons(root: Expr): Uint8Array | null {
+    const scope = root.kind === 'container' ? root.scope : root.kind === 'filterRef' ? null : DEFAULT_ROOT_SCOPE;
+    const body = root.kind === 'container' ? root.body : root;
+    if (scope !== 'person' || containsOnly(body)) return null;
+    return this.units(body, 'person');
   }
 
   /** Events a container of `scope` returns: whole units, or the only-before/after part of them. */

@@ -177,7 +177,11 @@ export function runSequence(
     let count = 0;
     // Intervals arrive with non-decreasing lo (`after` bounds move with e), so G fills left to right.
     let filled = -1;
-    for (let e = 0; e < n; e++) {
+    const prev = cps[k - 1].spans;
+    const byEnds = endsIncreasing(prev);
+    const last = byEnds ? prev.length : n;
+    for (let j = 0; j < last; j++) {
+      const e = byEnds ? prev.end[j] : j;
       if (!F[e]) continue;
       const l = nextStartRange(cp, e, uEnd(e), range);
       const h = range[1];
@@ -200,7 +204,11 @@ export function runSequence(
 
   // End excludes, then the outcome per unit.
   const valid = options.keepSteps ? new Uint8Array(n) : null;
-  for (let e = 0; e < n; e++) {
+  const lastSpans = cps[cps.length - 1].spans;
+  const lastByEnds = endsIncreasing(lastSpans);
+  const lastCount = lastByEnds ? lastSpans.length : n;
+  for (let j = 0; j < lastCount; j++) {
+    const e = lastByEnds ? lastSpans.end[j] : j;
     if (!F[e]) continue;
     const end = uEnd(e);
     let ok = true;
@@ -228,9 +236,11 @@ export function runSequence(
 
   function keep(): void {
     const r = new Uint8Array(units);
-    if (unitOf) {
-      for (let e = 0; e < n; e++) if (F[e]) r[unitOf[e]] = 1;
-    } else r.set(F);
+    const spans = cps[reached.length].spans;
+    for (let j = 0; j < spans.length; j++) {
+      const e = spans.end[j];
+      if (F[e]) r[unitOf ? unitOf[e] : e] = 1;
+    }
     reached.push(r);
     if (options.keepSteps) trace.push({ starts: G.slice(), ends: F.slice() });
   }
@@ -254,6 +264,12 @@ export function nextStartRange(cp: CheckpointPlan, e: number, unitEnd: number, o
   out[0] = l;
   out[1] = h;
   return l;
+}
+
+/** Whether span ends strictly increase, so iterating spans visits feasible ends in order, once. */
+function endsIncreasing(spans: Spans): boolean {
+  for (let j = 1; j < spans.length; j++) if (spans.end[j] <= spans.end[j - 1]) return false;
+  return true;
 }
 
 /** F[end] for every span whose start is feasible; carries the latest first start in value mode. */

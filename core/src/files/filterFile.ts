@@ -36,6 +36,7 @@ export interface FilterFile extends SourceFileBase {
 
 const DAY_MS = 86_400_000;
 export const MAX_LOOKBACK_DAYS = 90;
+export const DEFAULT_LOOKBACK_DAYS = 30;
 export const MAX_EXPIRY_MONTHS = 13;
 
 export function parseFilterFile(uri: string, text: string, now: Date = new Date()): FilterFile {
@@ -118,7 +119,7 @@ function readAudience(root: Parameters<typeof getPair>[0], problems: Problem[], 
   const name = stringAt(node, 'name');
   if (!name) return undefined;
   const lookback = stringAt(node, 'lookback');
-  let lookbackDays = 30;
+  let lookbackDays = DEFAULT_LOOKBACK_DAYS;
   if (lookback) {
     const m = /^(\d+) days?$/.exec(lookback.value);
     if (m) {

@@ -302,9 +302,10 @@ class SqlCompiler {
       const dim = this.dataView.dimensions.find(x => x.name === c.subject.name)!;
       let pred = `${v} IS NOT NULL`;
       if (positive !== 'exists') pred += ` AND (${dim.type === 'number' ? this.numberPredicate(c, positive, v) : this.stringPredicate(c, positive, v)})`;
+      // As in the engine: the negation is per event, then attribution keeps only its events.
       const allowed = this.attribution(c, v);
-      if (allowed) pred = `${allowed} = 1 AND ${pred}`;
-      const event = negated ? `(CASE WHEN ${pred} THEN 0 ELSE 1 END)` : `(CASE WHEN ${pred} THEN 1 ELSE 0 END)`;
+      let event = negated ? `(CASE WHEN ${pred} THEN 0 ELSE 1 END)` : `(CASE WHEN ${pred} THEN 1 ELSE 0 END)`;
+      if (allowed) event = `(CASE WHEN ${allowed} = 1 AND ${event} = 1 THEN 1 ELSE 0 END)`;
       if (scope === 'event') return event;
       return this.column(`MAX(${event}) OVER (PARTITION BY ${this.unitKey(scope)})`);
     }

@@ -155,6 +155,7 @@ function mapAt(root: YNode | null, keys: string[]) {
 function keyInsertText(key: string, schemaNode: Record<string, unknown>, schema: SchemaName, parent: string[], indent: number, unit: number): string {
   const child = ' '.repeat(indent + unit);
   if (schema === 'filter' && parent.length === 0 && key === 'rule') return `rule: |\n${child}person where $0`;
+  if (schema === 'filter' && parent.length === 0 && key === 'period') return 'period: ${1:last 30 days}';
   if (schemaNode.type === 'object' || schemaNode.properties) {
     const required = (schemaNode.required as string[] | undefined) ?? [];
     return `${key}:\n${child}${required.length ? `${required[0]}: $0` : '$0'}`;
@@ -517,3 +518,10 @@ function fieldDoc(description: string | undefined, field: string, name: string):
   return parts.length ? parts.join('\n\n') : undefined;
 }
 
+
+/** The indentation width a document uses (its smallest indentation), 2 when it has none. */
+export function indentUnitOf(text: string): number {
+  let unit = 0;
+  for (const m of text.matchAll(/\n( +)[^ \n#]/g)) if (!unit || m[1].length < unit) unit = m[1].length;
+  return unit || 2;
+}

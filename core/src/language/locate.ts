@@ -133,7 +133,11 @@ function within(span: Span, offset: number): boolean {
 export function ruleOffsetOf(file: FilterFile, offset: number): number {
   const source = file.ruleSource;
   if (!source) return -1;
-  if (offset < source.scalar.start || offset > source.scalar.end) return -1;
+  // A block scalar's span ends at its last non-blank character; the rest of that line is still rule.
+  const text = file.text;
+  const lineEnd = text.indexOf('\n', source.scalar.end);
+  const end = source.scalar.block ? (lineEnd < 0 ? text.length : lineEnd) : source.scalar.end;
+  if (offset < source.scalar.start || offset > end) return -1;
   return source.fromFile(offset);
 }
 

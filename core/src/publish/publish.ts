@@ -80,12 +80,12 @@ function isPlan(input: PublishPlan | PublishInputs): input is PublishPlan {
 export async function publish(input: PublishPlan | PublishInputs, options: PublishOptions = {}): Promise<Result<PublishResult>> {
   const job = toJob(input, options);
   if (!job.ok) return job;
+  const state = { retries: 0 };
   const created = EndpointClient.create({
     endpoint: job.value.endpoint, token: job.value.token, retry: options.retry, random: options.random,
     onRetry: () => { state.retries++; },
   });
   if (!created.ok) return created;
-  const state = { retries: 0 };
   const client = created.value;
   try {
     return await new Publisher(client, job.value, options, state).run();

@@ -126,6 +126,7 @@ class Parser {
   private pos = 0;
   private depth = 0;
   private tooDeepReported = false;
+  private unclosedAtEnd = false;
   /** Token index right after the last error recovery: a missing operator there is not reported again. */
   private recoveredAt = -1;
   /** Closing tokens of the enclosing groups, innermost last. */
@@ -150,7 +151,13 @@ class Parser {
     const clean = !this.diagnostics.some(d => d.severity === 'error');
     if (root.kind !== 'container' && root.kind !== 'error' && clean) {
       this.report(root.start, root.end, 'rule-missing-container', 'a rule starts with the container it returns: `person where`, `session where` or `event where`', {
-        ruleEdits: [{ start: root.start, end: root.start, newText: 'person where ' }],
+        ruleEdits:
+          root.kind === 'and' || root.kind === 'or' || root.kind === 'sequence'
+            ? [
+                { start: root.start, end: root.start, newText: 'person where (' },
+                { start: root.end, end: root.end, newText: ')' },
+              ]
+            : [{ start: root.start, end: root.start, newText: 'person where ' }],
       });
     }
     return { rule, diagnostics: this.diagnostics };
@@ -281,7 +288,10 @@ class Parser {
 
   /** Reports an unclosed `(`, unless an unterminated string after it took the `)` (already reported). */
   private unclosed(open: Token): void {
+    // Several groups left open at the end of the rule are one fault: report the innermost.
+    if (this.peek().kind === 'eof' && this.unclosedAtEnd) return;
     const swallowed = this.tokens.some(t => t.problem === 'unterminated' && t.start > open.start);
+    if (this.peek().kind === 'eof') this.unclosedAtEnd = true;
     if (!swallowed) this.report(open.start, open.end, 'rule-syntax', 'this `(` is never closed: expected `)`');
   }
 
@@ -323,6 +333,7 @@ class Parser {
       const mistyped = this.mistypedOperator(t);
       if (mistyped) {
         this.report(t.start, t.end, 'rule-syntax', `unknown keyword \`${clip(t.text)}\`: did you mean \`${mistyped}\`?`, { replacements: [mistyped] });
+        // Read the token as the operator it was meant to be, and go on.
         this.tokens[this.pos] = { ...t, text: mistyped };
         guessedOperator = true;
         continue;
@@ -361,7 +372,16 @@ class Parser {
   /** True for a token that surely starts an operand: after skipping bad text, parsing resumes there. */
   private resumesOperand(t: Token): boolean {
     if (!Parser.canStartOperand(t)) return false;
-    return t.lineStart || t.kind === 'punct' || t.text === 'not' || t.text === 'exclude' || Parser.isWord(this.peek(1), 'where');
+    return t.lineStart || t.text === 'not' || t.text === 'exclude' || this.startsCompound(t, this.peek(1));
+  }
+
+  /** A container, a logic group, an only-sequence or a filter reference starts with `t t1`. */
+  private startsCompound(t: Token, t1: Token): boolean {
+    if (t.kind !== 'word') return false;
+    if (Parser.isWord(t1, 'where')) return true;
+    if ((t.text === 'all' || t.text === 'any') && Parser.isWord(t1, 'of')) return true;
+    if (t.text === 'only' && (Parser.isWord(t1, 'before') || Parser.isWord(t1, 'after'))) return true;
+    return t.text === 'filter' && t1.kind === 'word' && !OPERATOR_WORDS.has(t1.text);
   }
 
   /** Skips tokens that cannot continue a chain (at least one), up to something that can. */
@@ -440,7 +460,7 @@ class Parser {
     }
     if (edits && other) {
       const merged = new Map<number, string>();
-      for (const e of edits) merged.set(e.at, e.text === '(' ? (merged.get(e.at) ?? '') + '(' : (merged.get(e.at) ?? '') + ')');
+      for (const e of edits) merged.set(e.at, (merged.get(e.at) ?? '') + e.text);
       const ruleEdits = [...merged.entries()].sort((a, b) => a[0] - b[0]).map(([at, newText]) => ({ start: at, end: at, newText }));
       this.report(
         other.token.start,
@@ -514,10 +534,13 @@ class Parser {
     this.expected('a condition, a container or `(`', t);
     if (t.kind !== 'eof' && !Parser.chainKind(t) && !this.isCloser(t) && !(t.kind === 'word' && RESERVED_WORDS.has(t.text))) {
       // Stray characters or values before an operand: skip them and parse the operand after them.
+      let balance = 0;
       for (let first = true; ; first = false) {
         const u = this.peek();
-        if (u.kind === 'eof' || Parser.chainKind(u) || this.isCloser(u) || Parser.isPunct(u, ')')) break;
-        if (!first && this.resumesOperand(u)) break;
+        if (u.kind === 'eof') break;
+        if (balance === 0 && (Parser.chainKind(u) || this.isCloser(u) || Parser.isPunct(u, ')') || (!first && this.resumesOperand(u)))) break;
+        if (Parser.isPunct(u, '(')) balance++;
+        else if (Parser.isPunct(u, ')')) balance--;
         this.next();
       }
       if (Parser.canStartOperand(this.peek())) {
@@ -534,7 +557,8 @@ class Parser {
 
   private parseParenthesised(): Operand {
     const open = this.next();
-    this.closers.push([')']);
+    // Inside a list of items, a `,` also ends a group whose `)` is missing.
+    this.closers.push(this.closers[this.closers.length - 1].includes(',') ? [')', ','] : [')']);
     const inner = this.parseChain(0);
     this.closers.pop();
     let end = inner.end;
@@ -772,10 +796,12 @@ class Parser {
         continue;
       }
       if (Parser.isPunct(t, '[')) {
+        // A bad attribution is reported and left out; the condition itself stands.
         const parsed = this.parseAttribution();
-        if (!parsed) return this.failCondition(first, '', t, undefined, false, true);
-        attribution = parsed.attribution;
-        attributionScope = parsed.scope;
+        if (parsed) {
+          attribution = parsed.attribution;
+          attributionScope = parsed.scope;
+        }
         continue;
       }
       break;
@@ -795,16 +821,14 @@ class Parser {
     return { expr: node, start: node.start, end: node.end };
   }
 
-  /** Reports what a condition lacks (unless `silent`: already reported), skips the rest, returns an error node. */
-  private failCondition(first: Token, what: string, found: Token, data?: RuleDiagnosticData, operatorMissing = false, silent = false): Operand {
-    if (!silent) {
-      if (operatorMissing && found.kind !== 'eof') {
-        this.report(found.start, found.end, 'rule-syntax', `expected ${what}, found ${describe(found)}`, data);
-      } else if (operatorMissing) {
-        const prev = this.previous()!;
-        this.report(prev.start, prev.end, 'rule-syntax', `expected ${what}, found the end of the rule`, data);
-      } else this.expected(what, found, data);
-    }
+  /** Reports what a condition lacks, skips the rest of it, returns an error node. */
+  private failCondition(first: Token, what: string, found: Token, data?: RuleDiagnosticData, operatorMissing = false): Operand {
+    if (operatorMissing && found.kind !== 'eof') {
+      this.report(found.start, found.end, 'rule-syntax', `expected ${what}, found ${describe(found)}`, data);
+    } else if (operatorMissing) {
+      const prev = this.previous()!;
+      this.report(prev.start, prev.end, 'rule-syntax', `expected ${what}, found the end of the rule`, data);
+    } else this.expected(what, found, data);
     const end = found.kind === 'eof' || Parser.chainKind(found) || this.isCloser(found) ? (this.previous()?.end ?? first.start) : this.recover();
     this.recoveredAt = this.pos;
     const e = this.errorExpr(first.start, end);
@@ -816,7 +840,7 @@ class Parser {
     const t = this.peek();
     const t1 = this.peek(1);
     if (t.kind !== 'word' || RESERVED_WORDS.has(t.text) || this.startsOperator(t1)) return 0;
-    if (t1.kind === 'word' && t1.text !== 'where' && closestMatches(`${t.text} ${t1.text}`, ['ignoring case'], 1).length && editDistance(`${t.text} ${t1.text}`, 'ignoring case') <= 2) return 2;
+    if ((t1.kind === 'word' || t1.kind === 'invalid') && t1.text !== 'where' && closestMatches(`${t.text} ${t1.text}`, ['ignoring case'], 1).length && editDistance(`${t.text} ${t1.text}`, 'ignoring case') <= 2) return 2;
     if (t.text.length > 6 && editDistance(t.text, 'ignoringcase') <= 2) return 1;
     return 0;
   }
@@ -952,9 +976,13 @@ class Parser {
     const count = countTok.value as number;
     const unitTok = this.peek();
     const unitList = 'minutes, hours, days, weeks, months, quarters, years, events, sessions or `instances of <dimension>`';
-    if (unitTok.kind !== 'word' || RESERVED_WORDS.has(unitTok.text) || this.looksLikeCheckpoint(unitTok)) {
+    if (countTok.problem === 'bad-number' && !this.isUnitLike(unitTok)) {
       // A malformed count such as `30minutes` already took the unit in.
-      if (countTok.problem !== 'bad-number') this.expected(`a unit (${unitList})`, unitTok);
+      this.recoveredAt = this.pos;
+      return null;
+    }
+    if (unitTok.kind !== 'word' || RESERVED_WORDS.has(unitTok.text) || this.looksLikeCheckpoint(unitTok)) {
+      this.expected(`a unit (${unitList})`, unitTok);
       if (unitTok.kind === 'invalid') {
         this.next();
         if (this.isUnitLike(this.peek())) this.next();
@@ -1002,7 +1030,7 @@ class Parser {
   private looksLikeCheckpoint(t: Token): boolean {
     if (UNIT_WORDS.includes(t.text) || UNIT_ALIASES[t.text.toLowerCase()]) return false;
     const t1 = this.peek(1);
-    if (Parser.isWord(t1, 'where')) return true;
+    if (this.startsCompound(t, t1)) return true;
     return (t1.kind === 'punct' && COMPARISON_PUNCT.has(t1.text)) || (t1.kind === 'word' && OPERATOR_WORDS.has(t1.text));
   }
 

@@ -56,6 +56,26 @@ describe('rule printer and parser: properties', function () {
     );
   });
 
+  it('keeps comments written at the end of any line, idempotently', () => {
+    fc.assert(
+      fc.property(ruleArbitrary(4), fc.array(fc.nat(), { minLength: 1, maxLength: 5 }), (rule, offsets) => {
+        let text = printRule(rule);
+        const spaces = [...text.matchAll(/ /g)].map(m => m.index);
+        fc.pre(spaces.length > 0);
+        const chosen = [...new Set(offsets.map(o => spaces[o % spaces.length]))].sort((a, b) => b - a);
+        for (const at of chosen) text = `${text.slice(0, at)} # c${at}\n${text.slice(at)}`;
+        const parsed = parseRule(text);
+        fc.pre(parsed.diagnostics.length === 0); // not cut inside a string
+        const once = printRule(parsed.rule);
+        const again = parseRule(once);
+        assert.deepStrictEqual(stripSpans(again.rule.root), stripSpans(parsed.rule.root), once);
+        assert.strictEqual(again.rule.comments.length, chosen.length);
+        assert.strictEqual(printRule(again.rule), once);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('a custom indent unit changes only indentation', () => {
     fc.assert(
       fc.property(ruleArbitrary(3), rule => {

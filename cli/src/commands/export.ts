@@ -1,0 +1,68 @@
+import * as path from 'path';
+import type { DataView } from '../../../core/src/dataview/model';
+import type { FilterFile } from '../../../core/src/files/filterFile';
+import { exportAdobeDefinitionChecked } from '../../../core/src/interop/adobeExport';
+import type { Rule } from '../../../core/src/rule/ast';
+import { flagValue, oneOf, parseArgs, UsageError } from '../args';
+import type { CommandIO } from '../io';
+import { loadWorkspace } from '../loadWorkspace';
+import { expandPaths } from '../paths';
+
+/**
+ * `audience-filters export <file.filter.yaml> [--target cja|aa] [--api]`
+ *
+ * Prints the canonical Adobe segment definition of a filter (with `--api`, wrapped in an API body
+ * with `name` and `description`). Problems go to stderr; errors exit 1.
+ */
+export function runExport(argv: string[], io: CommandIO): number {
+  const args = parseArgs(argv, { values: ['target'], booleans: ['api'] });
+  if (args.positionals.length !== 1) throw new UsageError('export needs exactly one filter file');
+  const target = oneOf(flagValue(args, 'target'), ['cja', 'aa'] as const, 'target', 'cja');
+  const loaded = loadFilter(args.positionals[0], io, 'export');
+  if (!loaded) return 1;
+  const { definition, problems } = exportAdobeDefinitionChecked(loaded.file.rule!, loaded.dataView, { target, resolveFilter: loaded.resolveFilter });
+  for (const p of problems) io.err(`${ruleLocation(loaded, p.start, io)}: ${p.severity} ${p.code}: ${p.message}`);
+  if (problems.some(p => p.severity === 'error')) return 1;
+  const f = loaded.file;
+  const body = args.flags.has('api') ? { name: f.title ?? f.id?.value, ...(f.description ? { description: f.description } : {}), definition } : definition;
+  io.out(JSON.stringify(body, null, 2));
+  return 0;
+}
+
+export interface LoadedFilter {
+  file: FilterFile;
+  dataView: DataView;
+  resolveFilter: (id: string) => Rule | undefined;
+}
+
+/**
+ * Loads one filter file with its folder as context (data views, referenced filters). Prints the
+ * file's errors and returns undefined when it has any: a broken rule is never exported or compiled.
+ */
+export function loadFilter(arg: string, io: CommandIO, command: string): LoadedFilter | undefined {
+  const { targets, contextRoots } = expandPaths([arg], io.cwd);
+  const filters = targets.filter(t => /\.filter\.ya?ml$/.test(t));
+  if (filters.length !== 1) throw new UsageError(`${command} needs exactly one filter file (*.filter.yaml), got ${filters.length}`);
+  const workspace = loadWorkspace(filters, contextRoots);
+  const uri = filters[0];
+  const file = workspace.get(uri);
+  const shown = path.relative(io.cwd, uri) || uri;
+  if (!file || file.kind !== 'filter') throw new UsageError(`${shown} is not a filter file`);
+  const errors = workspace.diagnostics(uri).filter(d => d.severity === 'error');
+  for (const d of errors) io.err(`${shown}:${d.range.start.line + 1}:${d.range.start.character + 1}: error ${d.code}: ${d.message}`);
+  const dataView = workspace.dataViewFor(file)?.dataView;
+  if (errors.length || !file.rule || !dataView) {
+    if (!errors.length) io.err(`${shown}: error ${command}-no-dataview: the filter's data view was not found next to it.`);
+    return undefined;
+  }
+  return { file, dataView, resolveFilter: id => workspace.filterById(id)?.rule };
+}
+
+/** `path:line:col` of a rule offset in a filter file, for problems of the interop layers. */
+export function ruleLocation(loaded: LoadedFilter, offset: number, io: CommandIO): string {
+  const f = loaded.file;
+  const shown = path.relative(io.cwd, f.uri) || f.uri;
+  if (!f.ruleSource) return shown;
+  const pos = f.lines.positionAt(f.ruleSource.toFile(offset));
+  return `${shown}:${pos.line + 1}:${pos.character + 1}`;
+}

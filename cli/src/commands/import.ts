@@ -1,0 +1,76 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseDataViewFile } from '../../../core/src/files/dataviewFile';
+import { importAdobeDefinition } from '../../../core/src/interop/adobeImport';
+import { filterFileText, kebabCase } from '../../../core/src/interop/filterFileText';
+import { flagValue, oneOf, parseArgs, UsageError } from '../args';
+import type { CommandIO } from '../io';
+
+const ID_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/**
+ * `audience-filters import <definition.json> --dataview <file.dataview.yaml> [--id <id>] [--from cja|aa] [-o <out.filter.yaml>]`
+ *
+ * Reads an Adobe segment definition (bare, wrapped in an API object, or a bare container) and
+ * prints or writes a filter file. Problems are printed as `<file>: <JSON path>: <severity> <code>: <message>`;
+ * any error exits 1 and writes nothing. A JSON array (a list of predicates) is an error naming `$`.
+ */
+export function runImport(argv: string[], io: CommandIO): number {
+  const args = parseArgs(argv, { values: ['dataview', 'id', 'from', 'o', 'output'] });
+  if (args.positionals.length !== 1) throw new UsageError('import needs exactly one definition file (.json)');
+  const dataviewArg = flagValue(args, 'dataview');
+  if (!dataviewArg) throw new UsageError('import needs --dataview <file.dataview.yaml> (names map to its dimensions and metrics)');
+  const from = oneOf(flagValue(args, 'from'), ['cja', 'aa'] as const, 'from', 'cja');
+  const id = flagValue(args, 'id');
+  if (id !== undefined && !ID_PATTERN.test(id)) throw new UsageError(`--id must be kebab-case (a-z, 0-9, single dashes), got "${id}"`);
+  const input = path.resolve(io.cwd, args.positionals[0]);
+  const dvPath = path.resolve(io.cwd, dataviewArg);
+  const shown = path.relative(io.cwd, input) || input;
+
+  const jsonText = readText(input, io);
+  const dvText = readText(dvPath, io);
+  if (jsonText === undefined || dvText === undefined) return 1;
+  let json: unknown;
+  try {
+    json = JSON.parse(jsonText);
+  } catch (e) {
+    io.err(`${shown}: error adobe-json-syntax: ${(e as Error).message}`);
+    return 1;
+  }
+  const dvFile = parseDataViewFile(dvPath, dvText);
+  if (!dvFile.dataView) {
+    io.err(`${path.relative(io.cwd, dvPath) || dvPath}: error import-bad-dataview: not a valid data view (it needs \`dataview\` and \`timestamp\`); run \`audience-filters check\` on it.`);
+    return 1;
+  }
+  const result = importAdobeDefinition(json, dvFile.dataView, { from });
+  for (const d of result.diagnostics) io.err(`${shown}: ${d.path}: ${d.severity} ${d.code}: ${d.message}`);
+  if (result.diagnostics.some(d => d.severity === 'error') || !result.rule.root) return 1;
+
+  const filterId = id ?? (result.metadata.name ? kebabCase(result.metadata.name) : kebabCase(path.basename(input).replace(/\.json$/i, '')));
+  const text = filterFileText({
+    id: ID_PATTERN.test(filterId) ? filterId : 'imported-filter',
+    title: result.metadata.name,
+    description: result.metadata.description,
+    dataview: dvFile.dataView.id,
+    rule: result.rule,
+  });
+  const out = flagValue(args, 'o') ?? flagValue(args, 'output');
+  if (out) {
+    const target = path.resolve(io.cwd, out);
+    fs.writeFileSync(target, text);
+    io.err(`wrote ${path.relative(io.cwd, target) || target}`);
+  } else {
+    io.out(text.replace(/\n$/, ''));
+  }
+  return 0;
+}
+
+function readText(file: string, io: CommandIO): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    io.err(`${path.relative(io.cwd, file) || file}: error io-read: ${code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? (e as Error).message})`}`);
+    return undefined;
+  }
+}

@@ -1,0 +1,62 @@
+import * as readline from 'readline';
+import { planPublish, publish } from '../../../core/src/publish';
+import { parseArgs, UsageError } from '../args';
+import type { CommandIO } from '../io';
+import { describePublishError, endpointOf, planText, publishInputsFor, tokenOf } from '../publishing';
+
+/**
+ * `audience-filters publish <file.filter.yaml> [--endpoint <url>] [--yes] [--json]`: evaluates,
+ * prints the plan, asks (unless --yes), publishes with progress on stderr. Ctrl-C aborts the run.
+ */
+export async function runPublish(argv: string[], io: CommandIO, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const args = parseArgs(argv, { values: ['endpoint'], booleans: ['json', 'yes'] });
+  if (args.positionals.length !== 1) throw new UsageError('publish needs exactly one filter file');
+  const json = args.flags.has('json');
+  const yes = args.flags.has('yes');
+  if (!yes && !process.stdin.isTTY) throw new UsageError('publish asks for confirmation; pass --yes when not at a terminal');
+  const inputs = await publishInputsFor(args.positionals[0], endpointOf(args, env), tokenOf(env), io);
+  if (typeof inputs === 'number') return inputs;
+  const planned = await planPublish(inputs);
+  if (!planned.ok) {
+    io.err(`plan failed: ${describePublishError(planned.error)}`);
+    return 1;
+  }
+  const plan = planned.value;
+  for (const line of planText(plan)) (json ? io.err : io.out)(line);
+  if (!plan.publishable) return 1;
+  if (!yes && !(await confirm('Publish? [y/N] '))) {
+    io.err('Not published.');
+    return 1;
+  }
+  const controller = new AbortController();
+  const onSigint = () => controller.abort(new Error('interrupted'));
+  process.once('SIGINT', onSigint);
+  let lastReport = 0;
+  const result = await publish(plan, {
+    signal: controller.signal,
+    onProgress: p => {
+      const now = Date.now();
+      if (p.phase !== 'upload' || now - lastReport > 500) {
+        lastReport = now;
+        io.err(`  ${p.phase}: ${p.message}`);
+      }
+    },
+  });
+  process.off('SIGINT', onSigint);
+  if (!result.ok) {
+    io.err(`publish failed: ${describePublishError(result.error)}`);
+    return 1;
+  }
+  const r = result.value;
+  if (json) io.out(JSON.stringify({ audienceId: r.audienceId, runId: r.runId, entered: r.entered, existing: r.existing, exited: r.exited, total: r.total, leftOut: r.leftOut.total }));
+  else io.out(`Published ${r.audienceId} version ${r.audienceVersion}: ${r.total} members (entered ${r.entered}, existing ${r.existing}, exited ${r.exited}, left out ${r.leftOut.total}).`);
+  return 0;
+}
+
+function confirm(question: string): Promise<boolean> {
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+  return new Promise(resolve => rl.question(question, answer => {
+    rl.close();
+    resolve(/^y(es)?$/i.test(answer.trim()));
+  }));
+}

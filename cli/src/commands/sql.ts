@@ -1,0 +1,39 @@
+import { compileToSql } from '../../../core/src/interop/sql';
+import { SQL_DIALECTS } from '../../../core/src/interop/sqlDialect';
+import { flagValue, oneOf, parseArgs, UsageError } from '../args';
+import type { CommandIO } from '../io';
+import { loadFilter, ruleLocation } from './export';
+
+/**
+ * `audience-filters sql <file.filter.yaml> --dialect duckdb|postgres|clickhouse|spark|trino [--table events]
+ *   [--person-column person_id] [--namespace-column namespace] [--timestamp-column <col>] [--session-column <col>] [--order-column <col>]`
+ *
+ * Prints one query returning the filter's audience (namespace, id). A fixed `period` becomes a
+ * time condition; a relative one (`last 30 days`) depends on the data and is left to the caller
+ * (noted on stderr). Constructs that do not compile are errors with the rule location; exit 1.
+ */
+export function runSql(argv: string[], io: CommandIO): number {
+  const args = parseArgs(argv, { values: ['dialect', 'table', 'person-column', 'namespace-column', 'timestamp-column', 'session-column', 'order-column'] });
+  if (args.positionals.length !== 1) throw new UsageError('sql needs exactly one filter file');
+  if (!flagValue(args, 'dialect')) throw new UsageError(`sql needs --dialect (${SQL_DIALECTS.join(', ')})`);
+  const dialect = oneOf(flagValue(args, 'dialect'), SQL_DIALECTS, 'dialect', 'duckdb');
+  const loaded = loadFilter(args.positionals[0], io, 'sql');
+  if (!loaded) return 1;
+  const period = loaded.file.period;
+  if (period?.kind === 'last') io.err(`note: the period \`last ${period.count} ${period.unit}${period.count === 1 ? '' : 's'}\` is relative to the newest event and is not applied; filter the table's time range yourself.`);
+  const result = compileToSql(loaded.file.rule!, loaded.dataView, {
+    dialect,
+    table: flagValue(args, 'table') ?? 'events',
+    personColumn: flagValue(args, 'person-column'),
+    namespaceColumn: flagValue(args, 'namespace-column'),
+    timestampColumn: flagValue(args, 'timestamp-column'),
+    sessionColumn: flagValue(args, 'session-column'),
+    orderColumn: flagValue(args, 'order-column'),
+    window: period?.kind === 'range' ? { from: period.from, to: period.to } : undefined,
+    resolveFilter: loaded.resolveFilter,
+  });
+  for (const p of result.problems) io.err(`${ruleLocation(loaded, p.start, io)}: error ${p.code}: ${p.message}`);
+  if (!result.sql) return 1;
+  io.out(`${result.sql};`);
+  return 0;
+}

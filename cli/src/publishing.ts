@@ -1,0 +1,60 @@
+import * as path from 'path';
+import { audienceMetadataOf } from '../../core/src/audienceTarget';
+import type { PublishInputs, PublishPlan } from '../../core/src/publish';
+import type { PublishError } from '../../core/src/publish/errors';
+import { flagValue, UsageError } from './args';
+import type { ParsedArgs } from './args';
+import { reportFailure, serviceFor } from './evaluateFile';
+import type { CommandIO } from './io';
+
+export const DEFAULT_ENDPOINT = 'http://127.0.0.1:7410';
+export const TOKEN_VARIABLE = 'AUDIENCE_FILTERS_TOKEN';
+
+export function endpointOf(args: ParsedArgs, env: NodeJS.ProcessEnv): string {
+  return flagValue(args, 'endpoint') ?? env.AUDIENCE_FILTERS_ENDPOINT ?? DEFAULT_ENDPOINT;
+}
+
+export function tokenOf(env: NodeJS.ProcessEnv): string {
+  const token = env[TOKEN_VARIABLE];
+  if (!token) throw new UsageError(`set ${TOKEN_VARIABLE} to your profile endpoint token`);
+  return token;
+}
+
+/** Evaluates the filter over its audience lookback and returns what `planPublish` needs. */
+export async function publishInputsFor(file: string, endpoint: string, token: string, io: CommandIO): Promise<PublishInputs | number> {
+  const { key, service } = serviceFor(file, io);
+  const outcome = await service.evaluate(key, { window: 'lookback' });
+  if (!outcome.ok) return reportFailure(outcome, file, io);
+  const filter = service.filter(key);
+  const metadata = filter ? audienceMetadataOf(filter, service.workspace) : { error: 'not a filter' };
+  if ('error' in metadata) {
+    io.err(`${path.relative(io.cwd, file) || file}: ${metadata.error}`);
+    return 1;
+  }
+  const identities = outcome.value.result.audience;
+  if (!metadata.namespaces.length) metadata.namespaces = [...new Set(identities.map(i => i.namespace))].sort();
+  return { endpoint, token, audience: metadata, identities };
+}
+
+/** One line an operator can act on; never contains the token. */
+export function describePublishError(e: PublishError): string {
+  return `${e.message}${e.code ? ` (${e.code})` : ''}`;
+}
+
+export function planText(plan: PublishPlan): string[] {
+  const lines: string[] = [];
+  const a = plan.audience;
+  lines.push(`Audience "${a.name}" (filter ${a.filterId}) → ${plan.endpoint}`);
+  lines.push(plan.existing ? `  republish of ${plan.existing.id} (version ${plan.existing.audienceVersion}, ${plan.existing.size} members)` : '  new audience');
+  lines.push(`  refresh ${a.refresh}, lookback ${a.lookbackDays} days, expires ${a.expires}, namespaces ${a.namespaces.join(', ')}`);
+  lines.push(`  identities ${plan.total}: ${Object.entries(plan.sizeByNamespace).map(([k, v]) => `${k} ${v}`).join(' · ') || 'none'}`);
+  lines.push(`  entering ${plan.diff.entering} · staying ${plan.diff.staying} · exiting ${plan.diff.exiting}`);
+  if (plan.leftOut.total) {
+    const reasons = Object.entries(plan.leftOut.byReason).filter(([, n]) => n > 0).map(([r, n]) => `${n} ${r}`).join(', ');
+    const byNs = Object.entries(plan.leftOut.byNamespace).map(([k, v]) => `${k} ${v}`).join(' · ');
+    lines.push(`  left out ${plan.leftOut.total}: ${reasons}${byNs ? ` (${byNs})` : ''}`);
+  }
+  for (const issue of plan.limitIssues) lines.push(`  ✗ ${issue.message}`);
+  if (!plan.publishable) lines.push('  Not publishable: fix the limit issues above.');
+  return lines;
+}

@@ -1,0 +1,72 @@
+import * as vscode from 'vscode';
+import { State } from 'vscode-languageclient/node';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { LoadProgressNotification } from '../../server/src/protocol';
+import type { LoadProgressParams, PreviewResult } from '../../server/src/protocol';
+import { FilterCodeLensProvider } from './codeLens';
+import { explainCommand } from './explain';
+import type { LanguageStatus } from './languageStatus';
+import { filterServerOf, FILTER_LANGUAGE, isFilterDocument } from './preview/filterServer';
+import { PreviewPanel } from './preview/previewPanel';
+import type { RenderedReport } from './preview/previewPanel';
+
+/** What the extension exports for tests: the preview's render reports, as an event. */
+export interface PreviewApi {
+  onDidRenderPreview: vscode.Event<RenderedReport>;
+}
+
+/**
+ * The preview, explain and CodeLens features. Commands are registered whether or not the
+ * language server runs, and say what to do when there is no filter to act on.
+ */
+export function registerPreviewFeatures(context: vscode.ExtensionContext, client: () => LanguageClient | undefined, status: LanguageStatus): PreviewApi {
+  const server = filterServerOf(client);
+  const onResult = (_uri: vscode.Uri, result: PreviewResult) => status.evaluated(result);
+  const panel = new PreviewPanel(vscode.Uri.joinPath(context.extensionUri, 'media', 'preview'), server, onResult);
+  const lenses = new FilterCodeLensProvider({
+    preview: async (params, token) => {
+      const result = await server.preview(params, token);
+      status.evaluated(result);
+      return result;
+    },
+    explain: server.explain,
+  });
+
+  context.subscriptions.push(
+    panel,
+    lenses,
+    vscode.languages.registerCodeLensProvider({ language: FILTER_LANGUAGE }, lenses),
+    vscode.commands.registerCommand('audienceFilters.preview', async (target?: vscode.Uri) => {
+      const document = await filterDocument(target);
+      if (document) panel.show(document);
+    }),
+    vscode.commands.registerCommand('audienceFilters.explain', async (target?: vscode.Uri, person?: { namespace: string; id: string }) => {
+      const document = await filterDocument(target instanceof vscode.Uri ? target : undefined);
+      if (!document) return undefined;
+      const result = await explainCommand(panel, server, document, person);
+      if (result && result.status !== 'ok') void vscode.window.showWarningMessage(`Audience Filters: ${result.message}`);
+      return result;
+    }),
+    // For tests: what the preview's webview last reported having rendered (read from its DOM).
+    vscode.commands.registerCommand('audienceFilters.preview.lastRendered', () => panel.lastRendered),
+  );
+
+  const c = client();
+  if (c) {
+    c.onNotification(LoadProgressNotification, (p: LoadProgressParams) => panel.loadProgress(p));
+    context.subscriptions.push(c.onDidChangeState(e => status.serverState(e.newState === State.Running)));
+  }
+  return { onDidRenderPreview: panel.onDidRender };
+}
+
+/** The filter to act on: the given file, else the active editor's; otherwise says how to get one. */
+async function filterDocument(target: vscode.Uri | undefined): Promise<vscode.TextDocument | undefined> {
+  if (target instanceof vscode.Uri) {
+    const document = await vscode.workspace.openTextDocument(target);
+    if (isFilterDocument(document)) return document;
+  }
+  const active = vscode.window.activeTextEditor?.document;
+  if (isFilterDocument(active)) return active;
+  void vscode.window.showInformationMessage('Audience Filters: open a filter file (*.filter.yaml) first, then run this command again.');
+  return undefined;
+}

@@ -1,0 +1,51 @@
+/**
+ * The catalogue of diagnostic codes reported by `check`, with a one-line description each: the
+ * SARIF output lists every one as a rule (`tool.driver.rules`), linked to its entry in
+ * docs/language.md. A code missing here still gets a rule, described by its name.
+ */
+export const DOCS_LANGUAGE_URL = 'https://audience-filters.dev/docs/language.md';
+
+export const DIAGNOSTIC_CODES: Record<string, string> = {
+  'yaml-syntax': 'The file is not valid YAML.',
+  'yaml-binary': 'The file is binary, not YAML text.',
+  'yaml-duplicate-key': 'A key appears twice in one mapping.',
+  'yaml-unsupported': 'A YAML feature the files do not use (anchors, tags, several documents).',
+  'schema-missing-key': 'A required key is missing.',
+  'schema-unknown-key': 'A key the file format does not define.',
+  'schema-type': 'A value has the wrong type.',
+  'schema-value': 'A value is not allowed here.',
+  'filter-unknown-dataview': 'The filter names a data view that does not exist.',
+  'filter-duplicate-id': 'Another filter has the same id.',
+  'filter-bad-date': 'A date that is not on the calendar.',
+  'filter-bad-period': 'The period ends before it starts.',
+  'dataview-duplicate-id': 'Another data view has the same id.',
+  'dataview-duplicate-name': 'A metric has the name of a dimension.',
+  'audience-lookback-limit': 'The lookback is longer than the profile store allows (90 days).',
+  'audience-expiry-limit': 'The expiry is in the past or more than 13 months ahead.',
+  'rule-syntax': 'The rule does not parse.',
+  'rule-unterminated-string': 'A string literal has no closing quote.',
+  'rule-bad-number': 'A number literal cannot be read.',
+  'rule-empty': 'The rule is empty.',
+  'rule-empty-list': 'A list of values is empty.',
+  'rule-too-deep': 'The rule nests deeper than the parser allows.',
+  'rule-mixed-operators': '`and`, `or` and `then` are mixed at one level without parentheses.',
+  'rule-missing-container': 'The rule needs a top-level container.',
+  'rule-unknown-field': 'A name that is not a dimension or metric of the data view.',
+  'rule-unknown-unit': 'An unknown unit in a gap constraint.',
+  'rule-unknown-filter': 'A reference to a filter id that does not exist.',
+  'rule-bad-filter-id': 'A referenced filter id that is not kebab-case.',
+  'rule-filter-dataview': 'A referenced filter is written against another data view.',
+  'rule-reference-cycle': 'Filter references form a cycle.',
+  'rule-type-mismatch': 'An operator or value of the wrong type for the field.',
+  'rule-metric-as-dimension': 'A metric used where a dimension is needed.',
+  'rule-container-scope': 'A container nested inside a container of a smaller scope.',
+  'rule-contradiction': 'Conditions that can never hold together on one event.',
+  'rule-within-shorter-than-after': 'A `within` gap shorter than the `after` gap of the same step.',
+  'rule-reference-dataview': 'A referenced filter uses another data view.',
+  'limit-containers': 'More containers than Adobe filters allow (50).',
+  'limit-nested-containers': 'Containers nested deeper than Adobe filters allow (10).',
+  'limit-rules': 'More rules than Adobe filters allow (100).',
+  'limit-distinct-fields': 'More distinct dimensions and metrics than Adobe filters allow (25).',
+  'limit-list-values': 'A list longer than Adobe filters allow (500 values).',
+  'limit-words': 'A value with more words than Adobe filters allow (100).',
+};

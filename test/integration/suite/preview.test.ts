@@ -1,0 +1,182 @@
+import * as assert from 'assert';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { extension, fixtureUri, openFixture, takeScreenshot, waitForServer } from './harness';
+import { waitFor } from './waitFor';
+
+const WAIT_MS = 30_000;
+const FILTER = 'preview/browse-to-buy.filter.yaml';
+
+/** What the preview's webview reports after each render: numbers read back from its DOM. */
+interface Rendered {
+  uri?: string;
+  version?: number;
+  matched: { people: number; sessions: number; events: number } | null;
+  stale: boolean;
+  pending: boolean;
+  theme: string;
+}
+
+interface PreviewApi {
+  onDidRenderPreview: vscode.Event<Rendered>;
+}
+
+interface CliPreview {
+  matched: { people: number; sessions: number; events: number };
+  total: { people: number; sessions: number; events: number };
+  namespaces: Record<string, number>;
+  sample: Array<{ namespace: string; id: string }>;
+}
+
+/** `audience-filters preview <file> --json`, run as a separate process with the extension host's node. */
+function cliPreview(file: string): CliPreview {
+  const cli = path.join(extension().extensionPath, 'bin', 'audience-filters.js');
+  const r = spawnSync(process.execPath, [cli, 'preview', file, '--json'], { encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+  assert.strictEqual(r.status, 0, `CLI failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as CliPreview;
+}
+
+function lastRendered(): Thenable<Rendered | undefined> {
+  return vscode.commands.executeCommand<Rendered | undefined>('audienceFilters.preview.lastRendered');
+}
+
+/** Resolves with the webview's report once `accept` holds: re-checked on every report, no polling. */
+function waitForRendered(api: PreviewApi, accept: (r: Rendered) => boolean, what: string): Promise<Rendered> {
+  let last: Rendered | undefined;
+  return waitFor(
+    async () => {
+      last = await lastRendered();
+      return last && accept(last) ? last : undefined;
+    },
+    { events: [api.onDidRenderPreview], timeoutMs: WAIT_MS, describe: () => `${what}; the preview last reported ${JSON.stringify(last)}` },
+  );
+}
+
+async function replaceAll(doc: vscode.TextDocument, text: string): Promise<void> {
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), text);
+  assert.ok(await vscode.workspace.applyEdit(edit), 'edit not applied');
+}
+
+/** Screenshots of the workbench with the preview, copied to test-output/screenshots/ for people to look at. */
+async function screenshot(name: string): Promise<void> {
+  const png = await takeScreenshot(`${name}`);
+  if (!png) return;
+  const dir = path.join(extension().extensionPath, 'test-output', 'screenshots');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.copyFileSync(png, path.join(dir, `vscode-${vscode.version}-${name}.png`));
+}
+
+suite('preview in a real VS Code', () => {
+  let api: PreviewApi;
+  let original: string;
+
+  suiteSetup(async () => {
+    const doc = await openFixture(FILTER);
+    original = doc.getText();
+    api = (await extension().activate()) as PreviewApi;
+    assert.ok(api && typeof api.onDidRenderPreview === 'function', 'the extension exports no onDidRenderPreview');
+    await waitForServer(() => true, WAIT_MS);
+  });
+
+  suiteTeardown(async () => {
+    const doc = await openFixture(FILTER);
+    if (doc.getText() !== original) {
+      await replaceAll(doc, original);
+      await doc.save();
+    }
+    await vscode.workspace.getConfiguration('workbench').update('colorTheme', undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  test('the commands are registered and say what to do without a filter file', async () => {
+    const commands = await vscode.commands.getCommands(true);
+    for (const c of ['audienceFilters.preview', 'audienceFilters.explain', 'audienceFilters.preview.lastRendered']) assert.ok(commands.includes(c), `${c} is not registered`);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(fixtureUri('preview/shop.dataview.yaml')));
+    // No filter is active: an information message, no panel, no error.
+    await vscode.commands.executeCommand('audienceFilters.preview');
+    assert.strictEqual(await lastRendered(), undefined);
+  });
+
+  test('the preview renders the numbers `audience-filters preview --json` prints', async () => {
+    const doc = await openFixture(FILTER);
+    const started = Date.now();
+    await vscode.commands.executeCommand('audienceFilters.preview');
+    const r = await waitForRendered(api, x => x.uri === doc.uri.toString() && x.version === doc.version && !x.pending && !!x.matched, 'the first render');
+    console.log(`  preview opened and rendered in ${Date.now() - started} ms`);
+    const cli = cliPreview(doc.uri.fsPath);
+    assert.deepStrictEqual(r.matched, cli.matched);
+    assert.strictEqual(r.stale, false);
+  });
+
+  test('an edit updates the rendered numbers', async () => {
+    const doc = await openFixture(FILTER);
+    await vscode.commands.executeCommand('audienceFilters.preview');
+    const before = await waitForRendered(api, x => x.uri === doc.uri.toString() && x.version === doc.version && !x.pending && !!x.matched, 'the render before the edit');
+    const started = Date.now();
+    await replaceAll(doc, original.replace('then event where orders >= 1', 'then event where orders >= 1 and device = "Mobile"'));
+    const after = await waitForRendered(api, x => x.version === doc.version && !x.pending && !!x.matched, 'the render after the edit');
+    const debounce = vscode.workspace.getConfiguration('audienceFilters.preview', doc.uri).get<number>('debounceMs');
+    console.log(`  keystroke to rendered preview: ${Date.now() - started} ms (debounce ${debounce} ms)`);
+    assert.notDeepStrictEqual(after.matched, before.matched);
+    assert.ok(after.matched!.people < before.matched!.people, `${JSON.stringify(after.matched)} vs ${JSON.stringify(before.matched)}`);
+    assert.ok(await doc.save(), 'not saved');
+    assert.deepStrictEqual(after.matched, cliPreview(doc.uri.fsPath).matched);
+  });
+
+  test('a syntax error marks the preview stale and keeps the last numbers', async () => {
+    const doc = await openFixture(FILTER);
+    await vscode.commands.executeCommand('audienceFilters.preview');
+    const good = await waitForRendered(api, x => x.version === doc.version && !x.pending && !!x.matched && !x.stale, 'a good render');
+    await replaceAll(doc, doc.getText().replace('tags: [ecommerce]', 'tags: [ecommerce'));
+    const stale = await waitForRendered(api, x => x.stale && !x.pending, 'the stale banner');
+    assert.deepStrictEqual(stale.matched, good.matched, 'the last good numbers stay');
+    await screenshot('preview-stale');
+    await replaceAll(doc, doc.getText().replace('tags: [ecommerce', 'tags: [ecommerce]'));
+    await waitForRendered(api, x => !x.stale && !x.pending && x.version === doc.version, 'the banner cleared');
+  });
+
+  test('explain says why a sample member is in the audience', async () => {
+    const doc = await openFixture(FILTER);
+    const [person] = cliPreview(doc.uri.fsPath).sample;
+    const result = await vscode.commands.executeCommand<{ status: string; verdict?: string; steps?: Array<{ status: string }> }>('audienceFilters.explain', doc.uri, person);
+    assert.ok(result, 'no explanation');
+    assert.strictEqual(result.status, 'ok');
+    assert.strictEqual(result.verdict, 'member');
+    assert.deepStrictEqual(result.steps?.map(s => s.status), ['matched', 'matched', 'matched']);
+  });
+
+  test('the CodeLens above the filter shows its counts', async () => {
+    const doc = await openFixture(FILTER);
+    const cli = cliPreview(doc.uri.fsPath);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
+    const titles = lenses.map(l => l.command?.title ?? '');
+    const share = ((100 * cli.matched.people) / cli.total.people).toFixed(1);
+    assert.ok(titles.includes(`${cli.matched.people} people · ${share}% · ${cli.matched.sessions} sessions`), JSON.stringify(titles));
+    assert.ok(titles.includes('Preview') && titles.includes('Explain'), JSON.stringify(titles));
+    // Publish is contributed elsewhere: the lens is there only when its command exists.
+    const publish = (await vscode.commands.getCommands(true)).includes('audienceFilters.publish');
+    assert.strictEqual(titles.includes('Publish'), publish);
+    assert.ok(lenses.every(l => l.range.start.line === 0));
+  });
+
+  test('screenshots of the preview in light, dark and high contrast themes', async function () {
+    if (!process.env.AUDIENCE_FILTERS_SCREENSHOT_DIR) this.skip();
+    // A clean workbench: the filter on the left, a freshly opened preview on the right.
+    for (const command of ['workbench.action.closeAllEditors', 'workbench.action.closePanel', 'workbench.action.closeSidebar', 'notifications.clearAll']) {
+      await vscode.commands.executeCommand(command);
+    }
+    const doc = await openFixture(FILTER);
+    await vscode.commands.executeCommand('audienceFilters.preview');
+    await waitForRendered(api, x => x.version === doc.version && !x.pending && !!x.matched && !x.stale, 'a good render');
+    for (const [theme, kind] of [['Default Light Modern', 'light'], ['Default Dark Modern', 'dark'], ['Default High Contrast', 'high-contrast']]) {
+      await vscode.workspace.getConfiguration('workbench').update('colorTheme', theme, vscode.ConfigurationTarget.Global);
+      await waitForRendered(api, x => x.theme === kind, `the ${kind} theme painted`);
+      await screenshot(`preview-${kind}`);
+    }
+    const [person] = cliPreview(doc.uri.fsPath).sample;
+    await vscode.commands.executeCommand('audienceFilters.explain', doc.uri, person);
+    await screenshot('preview-explain-high-contrast');
+  });
+});

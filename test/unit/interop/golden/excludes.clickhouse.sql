@@ -1,0 +1,2 @@
+-- does not compile
+-- sql-dialect-unsupported: Exclude checkpoints compile to correlated NOT EXISTS subqueries, which clickhouse does not support.
