@@ -49,6 +49,9 @@ export function planText(plan: PublishPlan): string[] {
   lines.push(`  refresh ${a.refresh}, lookback ${a.lookbackDays} days, expires ${a.expires}, namespaces ${a.namespaces.join(', ')}`);
   lines.push(`  identities ${plan.total}: ${Object.entries(plan.sizeByNamespace).map(([k, v]) => `${k} ${v}`).join(' · ') || 'none'}`);
   lines.push(`  entering ${plan.diff.entering} · staying ${plan.diff.staying} · exiting ${plan.diff.exiting}`);
+  const sample = (ids: Array<{ namespace: string; id: string }>, n: number) => ids.map(i => `${i.namespace}:${i.id}`).join(', ') + (n > ids.length ? `, … (${n - ids.length} more)` : '');
+  if (plan.diff.samples.entering.length) lines.push(`    entering: ${sample(plan.diff.samples.entering, plan.diff.entering)}`);
+  if (plan.diff.samples.exiting.length) lines.push(`    exiting:  ${sample(plan.diff.samples.exiting, plan.diff.exiting)}`);
   if (plan.leftOut.total) {
     const reasons = Object.entries(plan.leftOut.byReason).filter(([, n]) => n > 0).map(([r, n]) => `${n} ${r}`).join(', ');
     const byNs = Object.entries(plan.leftOut.byNamespace).map(([k, v]) => `${k} ${v}`).join(' · ');

@@ -1,0 +1,99 @@
+import * as assert from 'assert';
+import { spawn } from 'child_process';
+import type { ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as readline from 'readline';
+import { CLI, REPO_ROOT, runCli } from '../support/cli';
+
+/** The CLI's `endpoint` command as a real process on a random loopback port. */
+function startEndpoint(db: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [CLI, 'endpoint', '--port', '0', '--db', db], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    readline.createInterface({ input: child.stdout! }).on('line', line => {
+      if (line.startsWith('{') && JSON.parse(line).listening) resolve({ child, url: JSON.parse(line).listening });
+    });
+    child.once('exit', code => reject(new Error(`endpoint exited with ${code}`)));
+  });
+}
+
+describe('audience-filters plan / publish / audiences against the reference endpoint', () => {
+  let dir: string;
+  let endpoint: { child: ChildProcess; url: string };
+  let token: string;
+  const filter = 'examples/filters/checkout-abandoners.filter.yaml';
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'af-cli-publish-'));
+    endpoint = await startEndpoint(path.join(dir, 'db.sqlite'));
+    token = fs.readFileSync(path.join(dir, 'db.sqlite.admin-token'), 'utf8').trim();
+  });
+
+  after(() => {
+    endpoint.child.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('publishes, and the endpoint holds exactly the planned identities', async () => {
+    const env = { AUDIENCE_FILTERS_TOKEN: token };
+    const plan = runCli(['plan', filter, '--endpoint', endpoint.url, '--json'], { env });
+    assert.strictEqual(plan.status, 0, plan.stderr);
+    const p = JSON.parse(plan.stdout);
+    assert.deepStrictEqual(p.diff.entering, p.total);
+    assert.strictEqual(p.leftOut.byReason['namespace-not-allowed'], p.leftOut.byNamespace.CRM ?? 0);
+
+    const pub = runCli(['publish', filter, '--endpoint', endpoint.url, '--yes', '--json'], { env });
+    assert.strictEqual(pub.status, 0, pub.stderr);
+    const r = JSON.parse(pub.stdout);
+    assert.deepStrictEqual(Object.keys(r), ['audienceId', 'runId', 'entered', 'existing', 'exited', 'total', 'leftOut']);
+    assert.deepStrictEqual([r.entered, r.existing, r.exited, r.total, r.leftOut], [p.total, 0, 0, p.total, p.leftOut.total]);
+
+    // Read the committed membership back from the endpoint, page by page.
+    const members: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await fetch(`${endpoint.url}/v1/audiences/${r.audienceId}/members?limit=1000${cursor ? `&cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${token}` } });
+      const page = (await res.json()) as { members: Array<{ namespace: string; id: string }>; nextCursor: string | null };
+      members.push(...page.members.map(m => `${m.namespace}:${m.id}`));
+      cursor = page.nextCursor;
+    } while (cursor);
+    assert.strictEqual(members.length, p.total);
+    assert.strictEqual(new Set(members).size, p.total);
+    assert.ok(members.every(m => m.startsWith('ECID:') || m.startsWith('Email:')));
+
+    // A second publish of the same definition changes nothing.
+    const again = JSON.parse(runCli(['publish', filter, '--endpoint', endpoint.url, '--yes', '--json'], { env }).stdout);
+    assert.deepStrictEqual([again.entered, again.existing, again.exited], [0, p.total, 0]);
+
+    const list = runCli(['audiences', '--endpoint', endpoint.url, '--json'], { env });
+    const audiences = JSON.parse(list.stdout) as Array<{ id: string; size: number; filterId: string }>;
+    assert.deepStrictEqual(audiences.map(a => [a.id, a.filterId, a.size]), [[r.audienceId, 'checkout-abandoners', p.total]]);
+  });
+
+  it('a wrong token is refused with an actionable message that does not echo it', () => {
+    const bad = 'wrong-token-1234567890';
+    const r = runCli(['publish', filter, '--endpoint', endpoint.url, '--yes'], { env: { AUDIENCE_FILTERS_TOKEN: bad } });
+    assert.strictEqual(r.status, 1);
+    assert.match(r.stderr, /token/i);
+    assert.ok(!r.stderr.includes(bad) && !r.stdout.includes(bad));
+  });
+
+  it('without a token it is a usage error', () => {
+    const r = runCli(['plan', filter, '--endpoint', endpoint.url], { env: { AUDIENCE_FILTERS_TOKEN: '' } });
+    assert.strictEqual(r.status, 2);
+    assert.strictEqual(r.stderr, 'audience-filters plan: set AUDIENCE_FILTERS_TOKEN to your profile endpoint token\n');
+  });
+
+  it('refuses plain HTTP to a non-loopback host', () => {
+    const r = runCli(['plan', filter, '--endpoint', 'http://example.com'], { env: { AUDIENCE_FILTERS_TOKEN: token } });
+    assert.strictEqual(r.status, 1);
+    assert.match(r.stderr, /HTTPS/i);
+  });
+
+  it('refuses to publish a filter without an audience block', () => {
+    const r = runCli(['publish', path.join(REPO_ROOT, 'examples/filters/high-value-customers.filter.yaml'), '--endpoint', endpoint.url, '--yes'], { env: { AUDIENCE_FILTERS_TOKEN: token } });
+    assert.strictEqual(r.status, 1);
+    assert.match(r.stderr, /has no `audience:` block/);
+  });
+});
