@@ -193,3 +193,53 @@ export interface LoadProgressParams {
   rows: number;
   done: boolean;
 }
+
+// ---- Publish (SPEC §5 Publish, §3.3 rule 8) ----
+
+// The metadata the profile endpoint stores for an audience (name, filterId, refresh, lookbackDays, expires, namespaces, ...).
+import type { AudienceMetadata } from '../../core/src/publish/protocol';
+
+/**
+ * Request, client → server: the audience of one filter, for publishing. The server evaluates the
+ * text the client last synchronised over the audience's **lookback** window (not the filter's
+ * `period`), ending at the newest event of the sample data, and answers every identity of the
+ * audience (one per person, sorted by namespace, then id) with the metadata of the filter's
+ * `audience:` block. `$/cancelRequest` cancels the evaluation.
+ */
+export const AudienceRequest = 'audienceFilters/audience';
+export interface AudienceParams {
+  uri: string;
+}
+
+export interface AudienceEvaluation {
+  status: 'ok';
+  uri: string;
+  /** Version of the document that was evaluated (undefined for a file not open in the editor). */
+  version?: number;
+  filterId: string;
+  dataView: { id: string; title?: string };
+  /** The lookback window as UTC times. */
+  window?: { from: string; to: string };
+  /**
+   * What to publish as the audience's metadata. `namespaces` are the ones the `audience:` block
+   * declares or, when it declares none, those of the identities (as the CLI does).
+   */
+  metadata: AudienceMetadata;
+  /** Every identity of the audience, unscreened: the client's plan leaves out disallowed namespaces and says so. */
+  identities: PreviewIdentity[];
+  /** Number of problems met while loading the sample data. */
+  loadWarnings: number;
+  /** ISO time the evaluation finished. */
+  evaluatedAt: string;
+}
+
+/** Nothing to publish, and why: not a filter, errors in the file, no data view, no `audience:` block, or cancelled. */
+export interface AudienceUnavailable {
+  status: 'error';
+  uri: string;
+  version?: number;
+  code: 'not-a-filter' | 'filter-has-errors' | 'no-dataview' | 'no-audience' | 'cancelled';
+  message: string;
+}
+
+export type AudienceResult = AudienceEvaluation | AudienceUnavailable;

@@ -43,14 +43,14 @@ function lastRendered(): Thenable<Rendered | undefined> {
 }
 
 /** Resolves with the webview's report once `accept` holds: re-checked on every report, no polling. */
-function waitForRendered(api: PreviewApi, accept: (r: Rendered) => boolean, what: string): Promise<Rendered> {
+function waitForRendered(api: PreviewApi, accept: (r: Rendered) => boolean, what: string, timeoutMs = WAIT_MS): Promise<Rendered> {
   let last: Rendered | undefined;
   return waitFor(
     async () => {
       last = await lastRendered();
       return last && accept(last) ? last : undefined;
     },
-    { events: [api.onDidRenderPreview], timeoutMs: WAIT_MS, describe: () => `${what}; the preview last reported ${JSON.stringify(last)}` },
+    { events: [api.onDidRenderPreview], timeoutMs, describe: () => `${what}; the preview last reported ${JSON.stringify(last)}` },
   );
 }
 
@@ -178,5 +178,28 @@ suite('preview in a real VS Code', () => {
     const [person] = cliPreview(doc.uri.fsPath).sample;
     await vscode.commands.executeCommand('audienceFilters.explain', doc.uri, person);
     await screenshot('preview-explain-high-contrast');
+  });
+
+  // Measurement, not a check: run with a workspace that holds a large dataset (see test/integration/README.md).
+  test('keystroke-to-preview latency on AUDIENCE_FILTERS_LATENCY_FILTER', async function () {
+    const relative = process.env.AUDIENCE_FILTERS_LATENCY_FILTER;
+    if (!relative) this.skip();
+    this.timeout(300_000);
+    const doc = await openFixture(relative);
+    const text = doc.getText();
+    let started = Date.now();
+    await vscode.commands.executeCommand('audienceFilters.preview');
+    const first = await waitForRendered(api, x => x.uri === doc.uri.toString() && x.version === doc.version && !x.pending && !!x.matched, 'the first render', 240_000);
+    console.log(`  ${relative}: first render (dataset load included) ${Date.now() - started} ms, ${JSON.stringify(first.matched)}`);
+    const times: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      started = Date.now();
+      await replaceAll(doc, i % 2 === 0 ? text.replace('orders >= 1', 'orders >= 2') : text);
+      await waitForRendered(api, x => x.version === doc.version && !x.pending && !!x.matched, `render ${i}`, 60_000);
+      times.push(Date.now() - started);
+    }
+    const sorted = [...times].sort((a, b) => a - b);
+    const debounce = vscode.workspace.getConfiguration('audienceFilters.preview', doc.uri).get<number>('debounceMs');
+    console.log(`  ${relative}: keystroke to rendered preview ${times.join(', ')} ms; median ${sorted[3]} ms (debounce ${debounce} ms)`);
   });
 });
