@@ -6,6 +6,7 @@ import { Workspace } from '../../core/src/workspace';
 import { findWorkspaceFiles, readWorkspaceFile } from '../../core/src/workspaceFiles';
 import { DiagnosticsPublisher } from './diagnostics';
 import { uriToKey } from './documents';
+import { registerAudienceRequest } from './audience';
 import { registerCodeActions } from './codeActions';
 import { registerCompletion } from './completion';
 import { registerDefinition } from './definition';
@@ -29,10 +30,11 @@ let folders: string[] = [];
 let lastCheck: string | null = null;
 
 /**
- * Debounce per document, adapted to the cost of a check: twice the last check's duration for that
- * file, at most 100 ms. Cheap files are checked on the next turn of the event loop (a burst of
- * changes in one turn still coalesces); expensive ones wait for typing to pause.
+ * Debounce per document, adapted to the cost of a check: a file checked in under 20 ms is checked
+ * on the next turn of the event loop (a burst of changes in one turn still coalesces); a costlier
+ * one waits as long as its last check took, at most 100 ms, so typing is not queued behind checks.
  */
+const IMMEDIATE_CHECK_MS = 20;
 const MAX_CHECK_DELAY_MS = 100;
 const checkCost = new Map<string, number>();
 const pending = new Map<string, NodeJS.Timeout>();
@@ -111,7 +113,8 @@ function status(): ServerStatus {
 function scheduleCheck(uri: string): void {
   const key = uriToKey(uri);
   clearTimeout(pending.get(key));
-  pending.set(key, setTimeout(() => runCheck(uri), Math.min(MAX_CHECK_DELAY_MS, 2 * (checkCost.get(key) ?? 0))));
+  const cost = checkCost.get(key) ?? 0;
+  pending.set(key, setTimeout(() => runCheck(uri), cost < IMMEDIATE_CHECK_MS ? 0 : Math.min(MAX_CHECK_DELAY_MS, cost)));
 }
 
 /** Runs a scheduled check now (a preview request must see the text the client last sent). */
@@ -182,6 +185,7 @@ connection.onDidChangeWatchedFiles(e => {
 
 connection.onRequest(ServerStatusRequest, (): ServerStatus => status());
 registerPreviewHandlers(connection, documents, workspace, flushCheck);
+registerAudienceRequest(connection, documents, workspace, flushCheck);
 const features = createFeatureContext(documents, workspace, flushCheck);
 registerCompletion(connection, features);
 registerHover(connection, features);

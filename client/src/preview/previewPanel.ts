@@ -143,6 +143,7 @@ export class PreviewPanel implements vscode.Disposable {
       this.panel = undefined;
       this.ready = false;
       this.explanation = undefined;
+      this.rendered = undefined;
       clearTimeout(this.timer);
       this.request?.cancel();
       this.explainRequest?.cancel();

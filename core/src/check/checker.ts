@@ -43,13 +43,19 @@ class RuleChecker {
   private rules = 0;
   private readonly fields = new Set<string>();
 
+  /** What each name of the data view is, looked up once per check. */
+  private readonly kinds = new Map<string, { kind: 'dimension' | 'metric'; numeric: boolean }>();
+
   constructor(
     private readonly file: FilterFile,
     private readonly workspace: Workspace,
     private readonly dataView: DataView | undefined,
     private readonly problems: Problem[],
     private readonly at: (span: Span) => { start: number; end: number },
-  ) {}
+  ) {
+    for (const m of dataView?.metrics ?? []) this.kinds.set(m.name, { kind: 'metric', numeric: true });
+    for (const d of dataView?.dimensions ?? []) this.kinds.set(d.name, { kind: 'dimension', numeric: d.type === 'number' });
+  }
 
   run(root: Expr): void {
     this.visit(root, undefined, 0);
@@ -120,8 +126,9 @@ class RuleChecker {
   private checkName(id: { name: string } & Span, expected: 'dimension' | 'any'): 'dimension' | 'metric' | undefined {
     if (!this.dataView) return undefined;
     this.fields.add(id.name);
-    if (this.dataView.dimensions.some(d => d.name === id.name)) return 'dimension';
-    if (this.dataView.metrics.some(m => m.name === id.name)) {
+    const known = this.kinds.get(id.name);
+    if (known?.kind === 'dimension') return 'dimension';
+    if (known?.kind === 'metric') {
       if (expected === 'dimension') this.report(id, 'error', 'rule-metric-as-dimension', `\`${id.name}\` is a metric; this needs a dimension.`);
       return 'metric';
     }
@@ -133,11 +140,11 @@ class RuleChecker {
 
   private checkCondition(c: Condition): void {
     const kind = this.checkName(c.subject, c.subject.kind === 'countDistinct' ? 'dimension' : 'any');
-    for (const v of c.values) if (v.kind === 'string' && v.value.split(/\s+/).length > LIMITS.words) this.report(v, 'warning', 'limit-words', `This value has more than ${LIMITS.words} words.`);
+    for (const v of c.values) if (v.kind === 'string' && v.value.length > 2 * LIMITS.words && wordCount(v.value) > LIMITS.words) this.report(v, 'warning', 'limit-words', `This value has more than ${LIMITS.words} words.`);
     if (c.values.length > LIMITS.listValues) this.report(c.opSpan, 'warning', 'limit-list-values', `This list has ${c.values.length} values; Adobe filters allow at most ${LIMITS.listValues}.`);
     if (WORD_LISTS.has(c.op) && c.values.length > LIMITS.words) this.report(c.opSpan, 'warning', 'limit-words', `This list has ${c.values.length} words; Adobe filters allow at most ${LIMITS.words}.`);
     if (!kind || !this.dataView) return;
-    const numeric = c.subject.kind === 'countDistinct' || kind === 'metric' || this.dataView.dimensions.find(d => d.name === c.subject.name)?.type === 'number';
+    const numeric = c.subject.kind === 'countDistinct' || kind === 'metric' || this.kinds.get(c.subject.name)?.numeric === true;
     if (numeric && STRING_ONLY.has(c.op)) {
       const what = kind === 'metric' ? `metric \`${c.subject.name}\`` : c.subject.kind === 'countDistinct' ? 'a distinct count' : `number dimension \`${c.subject.name}\``;
       this.report(c.opSpan, 'error', 'rule-type-mismatch', `\`${opText(c.op)}\` compares text, but ${what} is a number. Use =, !=, <, <=, >, >=, in or between.`);
@@ -161,7 +168,7 @@ class RuleChecker {
     const equalities = new Map<string, Condition>();
     for (const item of body.items) {
       if (item.kind !== 'condition' || item.op !== 'eq' || item.subject.kind !== 'field' || item.values.length !== 1 || item.caseInsensitive) continue;
-      if (this.dataView?.metrics.some(m => m.name === item.subject.name)) continue;
+      if (this.kinds.get(item.subject.name)?.kind === 'metric') continue;
       const prior = equalities.get(item.subject.name);
       if (prior && prior.values[0].value !== item.values[0].value) {
         this.report(item, 'error', 'rule-contradiction', `\`${item.subject.name}\` cannot equal both ${JSON.stringify(prior.values[0].value)} and ${JSON.stringify(item.values[0].value)} on one event. Use \`or\`, or a session/person container for two different events.`);
@@ -206,9 +213,21 @@ function collectRefNodes(e: Expr | null | undefined): FilterRefNode[] {
   return out;
 }
 
-/** Ids of the filters a rule references (`filter <id>`), in source order. */
+const referencesOf = new WeakMap<Expr, string[]>();
+
+/** Ids of the filters a rule references (`filter <id>`), in source order; cached per parsed rule. */
 export function referencedFilterIds(e: Expr | null | undefined): string[] {
-  return collectRefNodes(e).map(r => r.id.name);
+  if (!e) return [];
+  let ids = referencesOf.get(e);
+  if (!ids) {
+    ids = collectRefNodes(e).map(r => r.id.name);
+    referencesOf.set(e, ids);
+  }
+  return ids;
+}
+
+function wordCount(text: string): number {
+  return text.split(/\s+/).filter(Boolean).length;
 }
 
 export function opText(op: Operator): string {

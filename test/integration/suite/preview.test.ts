@@ -168,8 +168,10 @@ suite('preview in a real VS Code', () => {
       await vscode.commands.executeCommand(command);
     }
     const doc = await openFixture(FILTER);
+    const started = Date.now();
     await vscode.commands.executeCommand('audienceFilters.preview');
     await waitForRendered(api, x => x.version === doc.version && !x.pending && !!x.matched && !x.stale, 'a good render');
+    console.log(`  preview re-opened and rendered in ${Date.now() - started} ms`);
     for (const [theme, kind] of [['Default Light Modern', 'light'], ['Default Dark Modern', 'dark'], ['Default High Contrast', 'high-contrast']]) {
       await vscode.workspace.getConfiguration('workbench').update('colorTheme', theme, vscode.ConfigurationTarget.Global);
       await waitForRendered(api, x => x.theme === kind, `the ${kind} theme painted`);
