@@ -67,11 +67,11 @@ export function describeFailure(e: PublishError): { message: string; actions: Fa
   switch (e.code) {
     case 'unauthorized':
       return {
-        message: `The profile endpoint rejected the token (401): it is missing, mistyped, expired or revoked. Set the token with '${SET_TOKEN_TITLE}' (ask an admin of the endpoint for one). Nothing was published.`,
+        message: `The profile endpoint rejected the token (401): it is missing, mistyped, expired or revoked. Set the token with '${SET_TOKEN_TITLE}' (ask an admin of the endpoint for one).`,
         actions: ['set-token'],
       };
     case 'forbidden':
-      return { message: `${e.message} Nothing was published.`, actions: [] };
+      return { message: e.message, actions: [] };
     case 'invalid_endpoint':
     case 'insecure_endpoint':
       return { message: `${e.message} Change the setting "audienceFilters.endpoint.url".`, actions: ['open-settings'] };

@@ -5,7 +5,7 @@
  * positions do, and the run says so with `columnKind: utf16CodeUnits`.
  */
 import type { Diagnostic, Severity } from '../diagnostics';
-import { DIAGNOSTIC_CODES, DOCS_LANGUAGE_URL } from './diagnosticCodes';
+import { DIAGNOSTIC_CODES, DOCS_LANGUAGE_URL } from '../diagnosticCodes';
 
 export interface LocatedDiagnostic extends Diagnostic {
   /** File path relative to the repository root (forward slashes), as SARIF viewers expect. */
@@ -21,7 +21,7 @@ export interface SarifOptions {
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', information: 'note', hint: 'note' };
 
 function ruleFor(id: string): Record<string, unknown> {
-  const text = DIAGNOSTIC_CODES[id] ?? `Diagnostic ${id}.`;
+  const text = DIAGNOSTIC_CODES[id]?.when ?? `Diagnostic ${id}.`;
   return { id, name: id.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase()), shortDescription: { text }, helpUri: `${DOCS_LANGUAGE_URL}#${id}`, help: { text: `${text} See ${DOCS_LANGUAGE_URL}#${id}.` } };
 }
 

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Ajv from 'ajv';
 import type { Severity } from '../../../core/src/diagnostics';
-import { DIAGNOSTIC_CODES } from '../../../core/src/interop/diagnosticCodes';
+import { DIAGNOSTIC_CODES } from '../../../core/src/diagnosticCodes';
 import { escapeData, escapeProperty, githubAnnotation } from '../../../core/src/interop/githubAnnotations';
 import { toSarif, type LocatedDiagnostic } from '../../../core/src/interop/sarif';
 import { REPO_ROOT } from './sqlHarness';
