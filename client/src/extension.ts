@@ -7,6 +7,7 @@ import type { ServerStatus, StatusParams } from '../../server/src/protocol';
 import { registerPreviewFeatures } from './commands';
 import type { PreviewApi } from './commands';
 import { LanguageStatus } from './languageStatus';
+import { registerPublishing } from './publish';
 
 let client: LanguageClient | undefined;
 let output: vscode.OutputChannel | undefined;
@@ -40,6 +41,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Previe
   client = createClient(context);
   client.onNotification(StatusNotification, (params: StatusParams) => status.update(params));
   const api = registerPreviewFeatures(context, () => client, status);
+  registerPublishing(context, () => client, output);
   await client.start();
   return api;
 }

@@ -53,7 +53,9 @@
     const s = state;
     if (!s) return;
     const r = s.good;
-    $('file').textContent = s.fileName || '';
+    $('file').textContent = r
+      ? `${s.fileName} · data view ${r.dataView.id} · ${r.elapsedMs < 10 ? r.elapsedMs.toFixed(1) : Math.round(r.elapsedMs)} ms`
+      : s.fileName || '';
     $('title').textContent = r ? r.title || r.filterId : s.fileName || 'Audience preview';
     const busy = $('busy');
     busy.hidden = !s.pending;
@@ -149,9 +151,10 @@
       series.push({ day, people: byDay.get(day) || 0 });
     }
     const max = Math.max(...series.map((d) => d.people), 1);
-    const W = 600, H = 140, L = 36, B = 18, T = 8;
+    // Drawn at the box's pixel width, so text stays at the theme's size (redrawn on resize).
+    const W = Math.max(240, box.clientWidth || 600), H = 150, L = 40, B = 18, T = 8;
     const bw = (W - L) / series.length;
-    const chart = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-label': `Matched people per day, ${series[0].day} to ${series[series.length - 1].day}, at most ${max} on one day` });
+    const chart = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, class: 'chart', role: 'img', 'aria-label': `Matched people per day, ${series[0].day} to ${series[series.length - 1].day}, at most ${max} on one day` });
     const y = (v) => T + (H - B - T) * (1 - v / max);
     for (const v of [0, max]) {
       chart.append(svg('line', { x1: L, x2: W, y1: y(v), y2: y(v), class: 'grid' }));
@@ -282,6 +285,13 @@
     }
   });
 
+  let chartWidth = 0;
+  new ResizeObserver(() => {
+    const width = $('perday').clientWidth;
+    if (width === chartWidth) return;
+    chartWidth = width;
+    if (state && state.good) renderPerDay(state.good);
+  }).observe($('perday'));
   $('search').addEventListener('input', () => state && state.good && renderSample(state.good));
   $('dimension').addEventListener('change', (e) => vscode.postMessage({ type: 'breakdown', dimension: /** @type {HTMLSelectElement} */ (e.target).value }));
   $('close-explain').addEventListener('click', () => {

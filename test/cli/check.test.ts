@@ -77,7 +77,7 @@ describe('audience-filters check', () => {
     [['check', '--frobnicate', '.'], 'audience-filters check: unknown option --frobnicate\n'],
     [['check', 'does-not-exist.filter.yaml'], 'audience-filters check: no such file or folder: does-not-exist.filter.yaml\n'],
     [['check'], 'audience-filters check: check needs at least one file, folder or glob\n'],
-    [['check', '.', '--format', 'xml'], 'audience-filters check: --format must be one of text, json (got "xml")\n'],
+    [['check', '.', '--format', 'xml'], 'audience-filters check: --format must be one of text, json, sarif, github (got "xml")\n'],
     [['frobnicate'], null],
   ] as Array<[string[], string | null]>) {
     it(`exits 2 with one line on bad usage: ${args.join(' ')}`, () => {

@@ -164,8 +164,9 @@ suite('preview in a real VS Code', () => {
   test('screenshots of the preview in light, dark and high contrast themes', async function () {
     if (!process.env.AUDIENCE_FILTERS_SCREENSHOT_DIR) this.skip();
     // A clean workbench: the filter on the left, a freshly opened preview on the right.
-    for (const command of ['workbench.action.closeAllEditors', 'workbench.action.closePanel', 'workbench.action.closeSidebar', 'notifications.clearAll']) {
-      await vscode.commands.executeCommand(command);
+    const commands = await vscode.commands.getCommands(true);
+    for (const command of ['workbench.action.closeAllEditors', 'workbench.action.closePanel', 'workbench.action.closeSidebar', 'workbench.action.closeAuxiliaryBar', 'notifications.clearAll']) {
+      if (commands.includes(command)) await vscode.commands.executeCommand(command);
     }
     const doc = await openFixture(FILTER);
     const started = Date.now();
