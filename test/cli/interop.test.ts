@@ -2,7 +2,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { sarifValidator } from '../unit/interop/checkFormats.test';
+import { sarifValidator } from '../support/sarif';
 import { REPO_ROOT, runCli, tempWorkspace } from '../support/cli';
 
 const ADOBE = path.join(REPO_ROOT, 'test', 'fixtures', 'adobe');

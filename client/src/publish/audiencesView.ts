@@ -32,6 +32,8 @@ export interface AudienceItemSnapshot {
   contextValue?: string;
   audienceId?: string;
   filterId?: string;
+  /** The node itself, to pass to the view's commands (republish, open definition, delete). */
+  node: AudiencesNode;
 }
 
 const fmt = new Intl.NumberFormat('en-US');
@@ -105,6 +107,7 @@ export class AudiencesProvider implements vscode.TreeDataProvider<AudiencesNode>
         contextValue: item.contextValue,
         audienceId: node.kind === 'audience' ? node.audience.id : undefined,
         filterId: node.kind === 'audience' ? node.audience.filterId : undefined,
+        node,
       };
     });
   }

@@ -71,7 +71,8 @@ export function describeFailure(e: PublishError): { message: string; actions: Fa
         actions: ['set-token'],
       };
     case 'forbidden':
-      return { message: e.message, actions: [] };
+      // The endpoint's own sentence may end with a full stop before the client's advice.
+      return { message: e.message.replace(/\.\. /g, '. '), actions: [] };
     case 'invalid_endpoint':
     case 'insecure_endpoint':
       return { message: `${e.message} Change the setting "audienceFilters.endpoint.url".`, actions: ['open-settings'] };

@@ -1,0 +1,312 @@
+// Publishing from the real editor to a real reference endpoint: a process started here on 127.0.0.1 with a
+// temporary SQLite database. The tests run in order, as one story: no token → wrong token → publish → the
+// Audiences view → republish an edit → open the definition → delete; then the refusals.
+import * as assert from 'assert';
+import { spawn, spawnSync } from 'child_process';
+import type { ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as readline from 'readline';
+import * as vscode from 'vscode';
+import { extension, fixtureUri, openFixture, takeScreenshot, waitForServer } from './harness';
+
+const FILTER = 'publish/cart-abandoners.filter.yaml';
+const NAMESPACES = ['ECID', 'Email']; // the filter's audience.namespaces; its CRM members are left out
+
+interface Identity { namespace: string; id: string }
+
+/** What `audienceFilters.publish` resolves with (client/src/publish/publishCommand.ts). */
+type PublishOutcome =
+  | { status: 'published'; filterId: string; endpoint: string; result: { audienceId: string; runId: string; audienceVersion: number; entered: number; existing: number; exited: number; total: number; leftOut: number } }
+  | { status: 'declined' | 'cancelled' | 'failed' | 'not-publishable' | 'unavailable'; code?: string; message: string };
+
+/** What `audienceFilters.audiences.items` returns: the view's root items. */
+interface Item { kind: string; label: string; description?: string; tooltip?: string; contextValue?: string; audienceId?: string; filterId?: string; node?: unknown }
+
+interface Endpoint { url: string; adminToken: string; child: ChildProcess; exited: Promise<void>; dir: string }
+
+/**
+ * Starts the reference endpoint as its own process. It runs on the `node` that installed its native SQLite
+ * module (the one on PATH, or $AUDIENCE_FILTERS_ENDPOINT_NODE): the extension host's Node may be another
+ * version (VS Code 1.139 runs Node 24).
+ */
+function startEndpoint(): Promise<Endpoint> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'af-publish-'));
+  const db = path.join(dir, 'audiences.db');
+  const main = path.join(extension().extensionPath, 'out', 'endpoint', 'src', 'main.js');
+  const node = process.env.AUDIENCE_FILTERS_ENDPOINT_NODE || 'node';
+  const env = { ...process.env };
+  delete env.ELECTRON_RUN_AS_NODE;
+  const child = spawn(node, [main, '--port', '0', '--host', '127.0.0.1', '--db', db], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const exited = new Promise<void>(resolve => child.once('exit', () => resolve()));
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    void exited.then(() => reject(new Error(`the endpoint exited before listening: ${stderr}`)));
+    readline.createInterface({ input: child.stdout! }).on('line', line => {
+      let msg: { listening?: string; adminTokenFile?: string };
+      try {
+        msg = JSON.parse(line);
+      } catch {
+        return;
+      }
+      if (!msg.listening) return;
+      const adminToken = fs.readFileSync(msg.adminTokenFile ?? `${db}.admin-token`, 'utf8').trim();
+      resolve({ url: msg.listening, adminToken, child, exited, dir });
+    });
+  });
+}
+
+/** A request to the endpoint as the admin (the test's own view of what was committed). */
+async function api<T>(endpoint: Endpoint, method: string, route: string, body?: unknown, token = endpoint.adminToken): Promise<{ status: number; body: T }> {
+  const res = await fetch(new URL(route, endpoint.url), {
+    method,
+    headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+async function committedMembers(endpoint: Endpoint, audienceId: string): Promise<Identity[]> {
+  const members: Identity[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: { status: number; body: { members: Identity[]; nextCursor: string | null } } =
+      await api(endpoint, 'GET', `/v1/audiences/${audienceId}/members?limit=1000${cursor ? `&cursor=${cursor}` : ''}`);
+    assert.strictEqual(page.status, 200);
+    members.push(...page.body.members);
+    cursor = page.body.nextCursor;
+  } while (cursor);
+  return sorted(members);
+}
+
+function sorted(ids: Identity[]): Identity[] {
+  return [...ids].sort((a, b) => a.namespace.localeCompare(b.namespace) || a.id.localeCompare(b.id));
+}
+
+/**
+ * `audience-filters members <file> --format json`: the audience over the filter's `period`. The fixture's
+ * period (last 30 days) equals its audience lookback (30 days), so this is exactly the audience to publish.
+ */
+function cliMembers(file: string, cwd = vscode.workspace.workspaceFolders![0].uri.fsPath): Identity[] {
+  const cli = path.join(extension().extensionPath, 'bin', 'audience-filters.js');
+  const r = spawnSync(process.execPath, [cli, 'members', file, '--format', 'json'], { cwd, encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+  assert.strictEqual(r.status, 0, `CLI failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as Identity[];
+}
+
+function publishCommand(relativePath: string): Thenable<PublishOutcome> {
+  return vscode.commands.executeCommand<PublishOutcome>('audienceFilters.publish', fixtureUri(relativePath), { confirm: false });
+}
+
+function viewItems(): Thenable<Item[]> {
+  return vscode.commands.executeCommand<Item[]>('audienceFilters.audiences.items');
+}
+
+function published(outcome: PublishOutcome): Extract<PublishOutcome, { status: 'published' }> {
+  assert.strictEqual(outcome?.status, 'published', JSON.stringify(outcome));
+  return outcome as Extract<PublishOutcome, { status: 'published' }>;
+}
+
+async function setEndpointUrl(url: string | undefined): Promise<void> {
+  await vscode.workspace.getConfiguration('audienceFilters').update('endpoint.url', url, vscode.ConfigurationTarget.Workspace);
+}
+
+suite('publishing in a real VS Code', () => {
+  let endpoint: Endpoint;
+  /** The fixture's audience over its lookback, as the CLI computes it, with the namespaces the audience declares. */
+  let expected: Identity[];
+  let leftOut: Identity[];
+  let audienceId: string;
+
+  suiteSetup(async () => {
+    endpoint = await startEndpoint();
+    await extension().activate();
+    await openFixture(FILTER);
+    await waitForServer(() => true, 30_000);
+    await setEndpointUrl(endpoint.url);
+    const all = cliMembers(FILTER);
+    expected = sorted(all.filter(i => NAMESPACES.includes(i.namespace)));
+    leftOut = all.filter(i => !NAMESPACES.includes(i.namespace));
+    assert.ok(expected.length >= 5 && leftOut.length >= 1, `fixture audience: ${JSON.stringify(all)}`);
+  });
+
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('audienceFilters.clearEndpointToken');
+    await setEndpointUrl(undefined);
+    if (endpoint) {
+      endpoint.child.kill('SIGTERM');
+      await endpoint.exited;
+      fs.rmSync(endpoint.dir, { recursive: true, force: true });
+    }
+  });
+
+  test('without a token, publishing says how to set one and the Audiences view asks for it', async () => {
+    await vscode.commands.executeCommand('audienceFilters.clearEndpointToken');
+    const outcome = await publishCommand(FILTER);
+    assert.strictEqual(outcome.status, 'unavailable', JSON.stringify(outcome));
+    assert.ok(outcome.status === 'unavailable');
+    assert.strictEqual(outcome.code, 'no_token');
+    assert.match(outcome.message, /Set it with 'Audience Filters: Set Profile Endpoint Token'/);
+    const items = await viewItems();
+    assert.strictEqual(items.length, 1, JSON.stringify(items));
+    assert.strictEqual(items[0].kind, 'message');
+    assert.match(items[0].label, /^Set a token to list the audiences of http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  test('a wrong token gets the 401 explanation, and nothing is published', async () => {
+    const wrong = `af_${'0'.repeat(64)}`;
+    assert.strictEqual(await vscode.commands.executeCommand('audienceFilters.setEndpointToken', wrong), true);
+    const outcome = await publishCommand(FILTER);
+    assert.strictEqual(outcome.status, 'failed', JSON.stringify(outcome));
+    assert.ok(outcome.status === 'failed');
+    assert.strictEqual(outcome.code, 'unauthorized');
+    assert.strictEqual(outcome.message,
+      "The profile endpoint rejected the token (401): it is missing, mistyped, expired or revoked. Set the token with 'Audience Filters: Set Profile Endpoint Token' (ask an admin of the endpoint for one). Nothing was published.");
+    assert.ok(!outcome.message.includes(wrong));
+    const listed = await api<{ audiences: unknown[] }>(endpoint, 'GET', '/v1/audiences');
+    assert.deepStrictEqual(listed.body.audiences, []);
+    const items = await viewItems();
+    assert.deepStrictEqual(items.map(i => [i.kind, i.label]), [['message', 'The endpoint rejected the token (401): set it again']]);
+  });
+
+  test('publishes exactly the audience `members` computes over the lookback, and profiles are realized', async () => {
+    await vscode.commands.executeCommand('audienceFilters.setEndpointToken', endpoint.adminToken);
+    const outcome = published(await publishCommand(FILTER));
+    audienceId = outcome.result.audienceId;
+    assert.deepStrictEqual(
+      { filterId: outcome.filterId, total: outcome.result.total, entered: outcome.result.entered, existing: outcome.result.existing, exited: outcome.result.exited, leftOut: outcome.result.leftOut, version: outcome.result.audienceVersion },
+      { filterId: 'cart-abandoners', total: expected.length, entered: expected.length, existing: 0, exited: 0, leftOut: leftOut.length, version: 1 },
+    );
+    assert.deepStrictEqual(await committedMembers(endpoint, audienceId), expected);
+
+    const member = expected[0];
+    const profile = await api<{ identity: Identity; memberships: Array<{ audienceId: string; status: string; audienceName: string }> }>(
+      endpoint, 'GET', `/v1/profiles?namespace=${encodeURIComponent(member.namespace)}&id=${encodeURIComponent(member.id)}`);
+    assert.strictEqual(profile.status, 200);
+    assert.deepStrictEqual(profile.body.memberships.map(m => ({ audienceId: m.audienceId, status: m.status, audienceName: m.audienceName })),
+      [{ audienceId, status: 'realized', audienceName: 'Cart abandoners' }]);
+    const crm = leftOut[0];
+    const absent = await api(endpoint, 'GET', `/v1/profiles?namespace=${crm.namespace}&id=${encodeURIComponent(crm.id)}`);
+    assert.strictEqual(absent.status, 404, 'an identity in a namespace the audience does not declare is not published');
+  });
+
+  test('the Audiences view lists the published audience with size, status, refresh, owner and expiry', async () => {
+    const items = await viewItems();
+    assert.deepStrictEqual(items.map(i => ({ kind: i.kind, label: i.label, description: i.description, contextValue: i.contextValue, audienceId: i.audienceId, filterId: i.filterId })), [
+      { kind: 'audience', label: 'Cart abandoners', description: `${expected.length} · active · daily`, contextValue: 'audience', audienceId, filterId: 'cart-abandoners' },
+    ]);
+    const tooltip = items[0].tooltip ?? '';
+    for (const field of ['Size', 'Status', 'Refresh', 'Last refreshed', 'Owner', 'Expires']) assert.ok(tooltip.includes(`| ${field} |`), `tooltip lacks ${field}: ${tooltip}`);
+    assert.ok(tooltip.includes('| Owner | admin |'), tooltip);
+    // For people to look at (test-output/integration/vscode-<version>/audiences-view.png).
+    await vscode.commands.executeCommand('audienceFilters.audiences.focus');
+    await takeScreenshot('audiences-view');
+  });
+
+  test('republish from the view publishes the edited (unsaved) definition: entering and staying', async () => {
+    const doc = await openFixture(FILTER);
+    const original = doc.getText();
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), original.replace(' and not event_type = "purchase"', ''));
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    try {
+      const [item] = await viewItems();
+      const outcome = published(await vscode.commands.executeCommand<PublishOutcome>('audienceFilters.audiences.republish', item.node, { confirm: false }));
+      assert.strictEqual(outcome.result.audienceId, audienceId);
+      // Without the purchase exclusion, the buyers who had a cart enter; nobody exits.
+      const buyers = cliMembersOfText(doc.getText()).filter(i => NAMESPACES.includes(i.namespace));
+      assert.deepStrictEqual(
+        { total: outcome.result.total, entered: outcome.result.entered, existing: outcome.result.existing, exited: outcome.result.exited, version: outcome.result.audienceVersion },
+        { total: buyers.length, entered: buyers.length - expected.length, existing: expected.length, exited: 0, version: 2 },
+      );
+      assert.ok(buyers.length > expected.length);
+      assert.deepStrictEqual(await committedMembers(endpoint, audienceId), sorted(buyers));
+    } finally {
+      const undo = new vscode.WorkspaceEdit();
+      undo.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), original);
+      await vscode.workspace.applyEdit(undo);
+      await doc.save();
+    }
+    // Publishing the saved definition again: the buyers exit, the others stay.
+    const back = published(await publishCommand(FILTER));
+    assert.deepStrictEqual({ entered: back.result.entered, existing: back.result.existing, total: back.result.total }, { entered: 0, existing: expected.length, total: expected.length });
+    assert.ok(back.result.exited > 0);
+    assert.deepStrictEqual(await committedMembers(endpoint, audienceId), expected);
+  });
+
+  test('open definition opens the filter file whose id is the audience\'s filterId', async () => {
+    await openFixture('publish/no-audience.filter.yaml');
+    const [item] = await viewItems();
+    const uri = await vscode.commands.executeCommand<vscode.Uri>('audienceFilters.audiences.openDefinition', item.node);
+    assert.strictEqual(uri?.toString(), fixtureUri(FILTER).toString());
+    assert.strictEqual(vscode.window.activeTextEditor?.document.uri.toString(), fixtureUri(FILTER).toString());
+  });
+
+  test('delete exits the members and keeps their profiles', async () => {
+    const [item] = await viewItems();
+    const outcome = await vscode.commands.executeCommand<{ deleted: boolean; message: string }>('audienceFilters.audiences.delete', item.node, { confirm: false });
+    assert.deepStrictEqual(outcome, { deleted: true, message: `Deleted "Cart abandoners": its ${expected.length} members exited; their profiles are kept.` });
+    const member = expected[0];
+    const profile = await api<{ memberships: Array<{ audienceId: string; status: string; audienceDeleted: boolean }> }>(
+      endpoint, 'GET', `/v1/profiles?namespace=${encodeURIComponent(member.namespace)}&id=${encodeURIComponent(member.id)}`);
+    assert.strictEqual(profile.status, 200);
+    assert.deepStrictEqual(profile.body.memberships.map(m => ({ audienceId: m.audienceId, status: m.status, audienceDeleted: m.audienceDeleted })), [{ audienceId, status: 'exited', audienceDeleted: true }]);
+    const items = await viewItems();
+    assert.deepStrictEqual(items.map(i => i.kind), ['message']);
+    assert.match(items[0].label, /^No audiences published to /);
+  });
+
+  test('a filter without an audience: block is not published, and says why', async () => {
+    const outcome = await publishCommand('publish/no-audience.filter.yaml');
+    assert.deepStrictEqual(outcome, {
+      status: 'unavailable', code: 'no-audience',
+      message: 'Filter `cart-visitors` has no `audience:` block; add one with at least a `name` to publish it.',
+    });
+  });
+
+  test('a user without Audience Publishing gets the 403 explanation', async () => {
+    const created = await api<{ token: string }>(endpoint, 'POST', '/v1/users', { name: 'viewer', role: 'user' });
+    assert.strictEqual(created.status, 201);
+    await vscode.commands.executeCommand('audienceFilters.setEndpointToken', created.body.token);
+    const outcome = await publishCommand(FILTER);
+    assert.strictEqual(outcome.status, 'failed', JSON.stringify(outcome));
+    assert.ok(outcome.status === 'failed');
+    assert.strictEqual(outcome.code, 'forbidden');
+    assert.match(outcome.message, /Ask an admin of the endpoint to grant you the "Audience Publishing" permission\. Nothing was published\.$/);
+    assert.ok(!outcome.message.includes(created.body.token));
+    const listed = await api<{ audiences: unknown[] }>(endpoint, 'GET', '/v1/audiences');
+    assert.deepStrictEqual(listed.body.audiences, []);
+  });
+
+  test('plain http to a host that is not loopback is refused before anything is sent', async () => {
+    await setEndpointUrl('http://profiles.example.com:7410');
+    try {
+      const outcome = await publishCommand(FILTER);
+      assert.strictEqual(outcome.status, 'unavailable', JSON.stringify(outcome));
+      assert.ok(outcome.status === 'unavailable');
+      assert.strictEqual(outcome.code, 'invalid_endpoint');
+      assert.match(outcome.message, /^Refusing to send a token over plain HTTP to profiles\.example\.com:7410: use https:\/\//);
+      const items = await viewItems();
+      assert.strictEqual(items[0].kind, 'message');
+      assert.match(items[0].label, /Refusing to send a token over plain HTTP/);
+    } finally {
+      await setEndpointUrl(endpoint.url);
+    }
+  });
+});
+
+/** The CLI's members for another text of the fixture filter, in a copy of its folder outside the workspace. */
+function cliMembersOfText(text: string): Identity[] {
+  const folder = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'publish');
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'af-publish-expected-'));
+  try {
+    fs.cpSync(folder, copy, { recursive: true });
+    fs.writeFileSync(path.join(copy, path.basename(FILTER)), text);
+    return cliMembers(path.join(copy, path.basename(FILTER)), copy);
+  } finally {
+    fs.rmSync(copy, { recursive: true, force: true });
+  }
+}
