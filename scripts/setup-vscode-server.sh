@@ -93,8 +93,15 @@ install_new() {
   # nodedir points node-gyp at the package's own headers instead of a download from nodejs.org.
   local extra=()
   [ -f "$npkg/include/node/node.h" ] && extra+=(npm_config_nodedir="$npkg")
-  npm_install "$NEW_DIR" "code-server@$CS_NEW" "$LOG_DIR/code-server-$CS_NEW.log" \
-    PATH="$npkg/bin:$PATH" "${extra[@]}"
+  # Run npm itself on Node 24, and drop what an outer `npm test` leaves in the environment
+  # (npm_node_execpath, NODE, npm_config_*): otherwise lifecycle scripts can find Node 20.
+  local npm_cli; npm_cli="$(readlink -f "$(command -v npm)")"
+  rm -rf "$NEW_DIR"; mkdir -p "$NEW_DIR"
+  printf '{"name":"vscode-test-%s","private":true,"allowScripts":{"code-server":true,"argon2":true}}\n' \
+    "$(basename "$NEW_DIR")" >"$NEW_DIR/package.json"
+  (cd "$NEW_DIR" && env $(env | sed -n 's/^\(npm_[A-Za-z0-9_]*\|NODE\)=.*/-u \1/p' | grep -v '^-u npm_config_\(yes\|unsafe_perm\|fund\|audit\|update_notifier\|loglevel\)$') \
+    PATH="$npkg/bin:$PATH" "${extra[@]}" "$npkg/bin/node" "$npm_cli" install --no-save "code-server@$CS_NEW") \
+    >"$LOG_DIR/code-server-$CS_NEW.log" 2>&1
   test -f "$NEW_DIR/node_modules/code-server/lib/vscode/out/server-main.js"
   touch "$NEW_DIR/.installed"
 }

@@ -17,9 +17,9 @@ const PAGE = 100;
 /** The view lists at most this many audiences per endpoint (and says so). */
 const MAX_LISTED = 1000;
 
-export type AudienceNode = { kind: 'audience'; endpoint: string; audience: Audience };
+export type AudienceNode = { kind: 'audience'; endpoint: string; audience: Audience; parent?: EndpointNode };
 type EndpointNode = { kind: 'endpoint'; label: string; resource: vscode.Uri | undefined };
-type DetailNode = { kind: 'detail'; label: string; value: string };
+type DetailNode = { kind: 'detail'; label: string; value: string; parent: AudienceNode };
 type MessageNode = { kind: 'message'; label: string; tooltip: string; icon: string; command?: vscode.Command };
 export type AudiencesNode = AudienceNode | EndpointNode | DetailNode | MessageNode;
 
@@ -48,23 +48,44 @@ export class AudiencesProvider implements vscode.TreeDataProvider<AudiencesNode>
 
   constructor(private readonly tokens: TokenStore) {}
 
-  refresh(): void {
+  /** Counts refreshes, so a wait for the view can tell a load of current data from an older one. */
+  private generation = 0;
+
+  refresh(): number {
     this.changed.fire(undefined);
+    return ++this.generation;
   }
 
   dispose(): void {
     this.changed.dispose();
+    this.rootLoaded.dispose();
   }
+
+  private async roots(): Promise<AudiencesNode[]> {
+    const endpoints = workspaceEndpoints();
+    if (endpoints.length === 1) return this.listed(endpoints[0].resource);
+    return endpoints.map(e => ({ kind: 'endpoint', label: e.endpoint.ok ? e.endpoint.url : 'invalid endpoint URL', resource: e.resource }));
+  }
+
+  /** Fires with the refresh generation it started in when the view has received its root items (tests wait on it before a screenshot). */
+  private readonly rootLoaded = new vscode.EventEmitter<number>();
+  readonly onDidLoadRoot = this.rootLoaded.event;
 
   async getChildren(node?: AudiencesNode): Promise<AudiencesNode[]> {
     if (!node) {
-      const endpoints = workspaceEndpoints();
-      if (endpoints.length === 1) return this.listed(endpoints[0].resource);
-      return endpoints.map(e => ({ kind: 'endpoint', label: e.endpoint.ok ? e.endpoint.url : 'invalid endpoint URL', resource: e.resource }));
+      const generation = this.generation;
+      const roots = await this.roots();
+      setImmediate(() => this.rootLoaded.fire(generation));
+      return roots;
     }
-    if (node.kind === 'endpoint') return this.listed(node.resource);
-    if (node.kind === 'audience') return details(node.audience);
+    if (node.kind === 'endpoint') return this.listed(node.resource, node);
+    if (node.kind === 'audience') return details(node);
     return [];
+  }
+
+  /** Needed by `TreeView.reveal`. Messages under an endpoint are never revealed. */
+  getParent(node: AudiencesNode): AudiencesNode | undefined {
+    return node.kind === 'audience' || node.kind === 'detail' ? node.parent : undefined;
   }
 
   getTreeItem(node: AudiencesNode): vscode.TreeItem {
@@ -96,7 +117,7 @@ export class AudiencesProvider implements vscode.TreeDataProvider<AudiencesNode>
 
   /** The root items as plain data (for tests): reads the endpoint again, as a refresh would. */
   async snapshot(): Promise<AudienceItemSnapshot[]> {
-    const nodes = await this.getChildren();
+    const nodes = await this.roots();
     return nodes.map(node => {
       const item = this.getTreeItem(node);
       return {
@@ -113,7 +134,7 @@ export class AudiencesProvider implements vscode.TreeDataProvider<AudiencesNode>
   }
 
   /** The audiences of the endpoint that `resource` publishes to, or one message saying why there are none. */
-  private async listed(resource: vscode.Uri | undefined): Promise<AudiencesNode[]> {
+  private async listed(resource: vscode.Uri | undefined, parent?: EndpointNode): Promise<AudiencesNode[]> {
     const endpoint = resolveEndpoint(resource);
     if (!endpoint.ok) return [message(endpoint.message, 'error', { title: 'Open Settings', command: 'audienceFilters.audiences.openSettings' })];
     const token = await this.tokens.get(endpoint.url);
@@ -141,7 +162,7 @@ export class AudiencesProvider implements vscode.TreeDataProvider<AudiencesNode>
       }
       const nodes: AudiencesNode[] = audiences
         .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
-        .map(audience => ({ kind: 'audience', endpoint: endpoint.url, audience }));
+        .map(audience => ({ kind: 'audience', endpoint: endpoint.url, audience, parent }));
       if (cursor) nodes.push(message(`Only the first ${fmt.format(audiences.length)} audiences are listed`, 'info'));
       return nodes;
     } finally {
@@ -201,8 +222,8 @@ function detailRows(a: Audience): Array<[string, string]> {
   ];
 }
 
-function details(a: Audience): DetailNode[] {
-  return detailRows(a).map(([label, value]) => ({ kind: 'detail', label, value }));
+function details(parent: AudienceNode): DetailNode[] {
+  return detailRows(parent.audience).map(([label, value]) => ({ kind: 'detail', label, value, parent }));
 }
 
 function escapeMarkdown(text: string): string {

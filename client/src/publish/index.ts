@@ -98,8 +98,26 @@ export function registerPublishing(context: vscode.ExtensionContext, client: () 
       return outcome;
     }),
 
-    // For tests: the view's root items, read from the endpoint as the view reads them.
-    vscode.commands.registerCommand('audienceFilters.audiences.items', (): Promise<AudienceItemSnapshot[]> => audiences.snapshot()),
+    // For tests: the view's root items, read from the endpoint as the view reads them. With
+    // `{ show: true }` the view is revealed and refreshed first, and this resolves once it got its items.
+    vscode.commands.registerCommand('audienceFilters.audiences.items', async (options?: { show?: boolean }): Promise<AudienceItemSnapshot[]> => {
+      if (options?.show) {
+        await vscode.commands.executeCommand(`${VIEW_ID}.focus`);
+        const generation = audiences.refresh();
+        await new Promise<void>(resolve => {
+          const subscription = audiences.onDidLoadRoot(g => {
+            if (g < generation) return;
+            subscription.dispose();
+            resolve();
+          });
+        });
+        const items = await audiences.snapshot();
+        // Revealing the first item makes the workbench draw the rows before the command returns.
+        if (items[0]) await view.reveal(items[0].node, { select: true, focus: true });
+        return items;
+      }
+      return audiences.snapshot();
+    }),
   );
 
   /** The filter file of an audience: the workspace file whose `filter:` id is the audience's filterId. */

@@ -202,7 +202,7 @@ suite('publishing in a real VS Code', () => {
     for (const field of ['Size', 'Status', 'Refresh', 'Last refreshed', 'Owner', 'Expires']) assert.ok(tooltip.includes(`| ${field} |`), `tooltip lacks ${field}: ${tooltip}`);
     assert.ok(tooltip.includes('| Owner | admin |'), tooltip);
     // For people to look at (test-output/integration/vscode-<version>/audiences-view.png).
-    await vscode.commands.executeCommand('audienceFilters.audiences.focus');
+    await vscode.commands.executeCommand('audienceFilters.audiences.items', { show: true });
     await takeScreenshot('audiences-view');
   });
 
