@@ -55,7 +55,7 @@
     const r = s.good;
     $('file').textContent = r
       ? `${s.fileName} · data view ${r.dataView.id} · ${r.elapsedMs < 10 ? r.elapsedMs.toFixed(1) : Math.round(r.elapsedMs)} ms`
-      : s.fileName || '';
+      : '';
     $('title').textContent = r ? r.title || r.filterId : s.fileName || 'Audience preview';
     const busy = $('busy');
     busy.hidden = !s.pending;
@@ -273,6 +273,15 @@
     if (m.type === 'state') {
       state = m.state;
       render();
+    } else if (m.type === 'pending') {
+      if (state) {
+        state.pending = true;
+        const busy = $('busy');
+        busy.hidden = false;
+        busy.textContent = 'evaluating…';
+        document.body.setAttribute('aria-busy', 'true');
+        report();
+      }
     } else if (m.type === 'progress') {
       if (state) {
         state.progress = m.progress;

@@ -157,6 +157,8 @@ export class PreviewPanel implements vscode.Disposable {
       this.stale = undefined;
       this.unavailable = undefined;
       this.explanation = undefined;
+      this.pending = true;
+      this.postState();
       void this.post({ type: 'explanation', explanation: null });
     }
     if (this.panel) this.panel.title = `Preview ${basename(document.uri)}`;
@@ -169,8 +171,7 @@ export class PreviewPanel implements vscode.Disposable {
     const delay = vscode.workspace.getConfiguration('audienceFilters.preview', this.document.uri).get<number>('debounceMs', 150);
     // Show "evaluating…" at once; the request goes out when typing pauses.
     this.request?.cancel();
-    this.pending = true;
-    this.postState();
+    this.setPending();
     this.timer = setTimeout(() => void this.evaluate(), Math.max(0, delay));
   }
 
@@ -180,9 +181,8 @@ export class PreviewPanel implements vscode.Disposable {
     if (!document || !this.panel) return;
     this.request?.cancel();
     const cts = (this.request = new vscode.CancellationTokenSource());
-    this.pending = true;
     this.progress = undefined;
-    this.postState();
+    this.setPending();
     let result: PreviewResult;
     try {
       result = await this.server.preview({ uri: document.uri.toString(), breakdown: this.breakdown, sampleSize: SAMPLE_SIZE }, cts.token);
@@ -203,7 +203,7 @@ export class PreviewPanel implements vscode.Disposable {
       this.unavailable = undefined;
     } else if (result.status === 'stale') {
       this.stale = { errors: result.errors, message: result.message };
-      this.unavailable = this.good ? undefined : result.message;
+      this.unavailable = undefined;
     } else {
       this.unavailable = result.message;
       this.stale = undefined;
@@ -244,6 +244,13 @@ export class PreviewPanel implements vscode.Disposable {
     const visible = vscode.window.visibleTextEditors.find(e => e.document === document);
     const editor = await vscode.window.showTextDocument(document, { viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One, selection: range });
     editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  }
+
+  /** "evaluating…" without re-rendering the last result (a full render costs more than the evaluation). */
+  private setPending(): void {
+    if (this.pending) return;
+    this.pending = true;
+    void this.post({ type: 'pending' });
   }
 
   private setExplanation(state: ExplanationState): void {
