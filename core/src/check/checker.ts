@@ -79,7 +79,7 @@ class RuleChecker {
         this.containers++;
         if (depth === LIMITS.nestedContainers) this.report(e.scopeSpan, 'warning', 'limit-nested-containers', `Containers are nested ${depth + 1} deep; Adobe filters allow at most ${LIMITS.nestedContainers}.`);
         if (scope && SCOPE_RANK[e.scope] > SCOPE_RANK[scope]) {
-          this.report(e.scopeSpan, 'error', 'rule-container-scope', `A ${e.scope} container cannot sit inside a ${scope} container: nested containers must be of a smaller scope (person > session > event).`);
+          this.report(e.scopeSpan, 'error', 'rule-container-scope', `A ${e.scope} container cannot sit inside ${scope === 'event' ? 'an' : 'a'} ${scope} container: nested containers must be of a smaller scope (person > session > event).`);
         }
         if (e.scope === 'event') this.checkContradictions(e.body);
         this.visit(e.body, e.scope, depth + 1);

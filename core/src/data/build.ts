@@ -102,8 +102,13 @@ export class DatasetBuilder {
   private readonly timeoutMs: number;
   private readonly lastValue: (string | undefined)[];
   private readonly lastCode: Int32Array;
+  private isTruncated = false;
 
-  constructor(dataView: DataView, warnings = new WarningCollector()) {
+  /**
+   * `maxEvents`: events past this many are dropped (and so are warnings after the first dropped
+   * event, which are about rows the dataset does not hold); the dataset is then marked truncated.
+   */
+  constructor(dataView: DataView, warnings = new WarningCollector(), private readonly maxEvents = Infinity) {
     this.specs = columnSpecs(dataView);
     this.warnings = warnings;
     this.timeoutMs = (Number.isFinite(dataView.sessionTimeoutMinutes) ? dataView.sessionTimeoutMinutes : 30) * 60000;
@@ -119,6 +124,11 @@ export class DatasetBuilder {
     return this.count;
   }
 
+  /** True once an event past `maxEvents` was offered: loaders stop reading. */
+  get truncated(): boolean {
+    return this.isTruncated;
+  }
+
   /** Registers a source (file path or label) and returns its index for `addEvent`. */
   addSource(path: string): number {
     this.files.push(path);
@@ -126,10 +136,15 @@ export class DatasetBuilder {
   }
 
   warn(file: string, line: number, message: string): void {
+    if (this.isTruncated) return;
     this.warnings.add(file, line, message);
   }
 
   addEvent(namespace: string, personId: string, timestamp: number, sessionId: string | undefined, values: ArrayLike<unknown>, source = 0, line = 0): void {
+    if (this.count >= this.maxEvents) {
+      this.isTruncated = true;
+      return;
+    }
     if (this.count === this.capacity) this.grow();
     const i = this.count++;
     this.timestamps[i] = timestamp;
@@ -397,6 +412,7 @@ export class DatasetBuilder {
       warnings: this.warnings.result(),
       warningCount: this.warnings.total,
       sources: { files: this.files.slice(), file, line },
+      ...(Number.isFinite(this.maxEvents) ? { rowLimit: this.maxEvents, truncated: this.isTruncated } : {}),
     };
   }
 }

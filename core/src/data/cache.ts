@@ -1,6 +1,7 @@
 /**
- * Loaded datasets by data view uri. An entry is reused while the data view (its files, fields and
- * settings) and every sample file's size and mtime stay the same; otherwise it is reloaded.
+ * Loaded datasets by data view uri, one per data view. An entry is reused while the data view (its
+ * files, fields and settings), every sample file's size and mtime, and the requested row limit stay
+ * the same; otherwise it is reloaded (a request with another row limit replaces the entry).
  * Concurrent requests for the same state share one load. A request's own AbortSignal only stops
  * its wait; the shared load is aborted when every request waiting on it has given up.
  */
@@ -19,8 +20,8 @@ interface Entry {
 }
 
 export interface DatasetCacheOptions {
-  /** Passed to every load (threads etc.); `signal` and `onProgress` are per request. */
-  load?: Omit<LoadOptions, 'signal' | 'onProgress'>;
+  /** Passed to every load (threads etc.); `signal`, `onProgress` and `maxRows` are per request. */
+  load?: Omit<LoadOptions, 'signal' | 'onProgress' | 'maxRows'>;
   /** The loader; replaceable in tests. */
   loader?: (dataView: DataView, options: LoadOptions) => Promise<Dataset>;
 }
@@ -37,14 +38,14 @@ export class DatasetCache {
    * The dataset of `dataView`, loading it when it is not cached or out of date. Rejects only when
    * `signal` aborts (data problems are warnings in the dataset).
    */
-  async get(dataView: DataView, request: Pick<LoadOptions, 'signal' | 'onProgress'> = {}): Promise<Dataset> {
-    const { signal, onProgress } = request;
+  async get(dataView: DataView, request: Pick<LoadOptions, 'signal' | 'onProgress' | 'maxRows'> = {}): Promise<Dataset> {
+    const { signal, onProgress, maxRows } = request;
     signal?.throwIfAborted();
-    const fingerprint = await fingerprintOf(dataView);
+    const fingerprint = await fingerprintOf(dataView, maxRows);
     signal?.throwIfAborted();
     let entry = this.entries.get(dataView.uri);
     // A superseded load is left to finish for the requests already waiting on it.
-    if (!entry || entry.fingerprint !== fingerprint) entry = this.startLoad(dataView, fingerprint);
+    if (!entry || entry.fingerprint !== fingerprint) entry = this.startLoad(dataView, fingerprint, maxRows);
     return this.wait(dataView.uri, entry, signal, onProgress);
   }
 
@@ -66,12 +67,13 @@ export class DatasetCache {
     for (const uri of [...this.entries.keys()]) this.invalidate(uri);
   }
 
-  private startLoad(dataView: DataView, fingerprint: string): Entry {
+  private startLoad(dataView: DataView, fingerprint: string, maxRows: number | undefined): Entry {
     const controller = new AbortController();
     const listeners = new Set<(p: LoadProgress) => void>();
     const entry: Entry = { fingerprint, controller, waiters: 0, settled: false, listeners, promise: undefined as unknown as Promise<Dataset> };
     entry.promise = this.loader(dataView, {
       ...this.options.load,
+      ...(maxRows === undefined ? {} : { maxRows }),
       signal: controller.signal,
       onProgress: (p) => {
         for (const listener of listeners) listener(p);
@@ -124,8 +126,8 @@ export class DatasetCache {
   }
 }
 
-/** Identifies the data view's content and the state of its files (size and mtime). */
-export async function fingerprintOf(dataView: DataView): Promise<string> {
+/** Identifies the data view's content, the state of its files (size and mtime) and the row limit of the load. */
+export async function fingerprintOf(dataView: DataView, maxRows?: number): Promise<string> {
   const stats = await Promise.all(
     dataView.files.map(async (f) => {
       try {
@@ -143,6 +145,7 @@ export async function fingerprintOf(dataView: DataView): Promise<string> {
     files: dataView.files.map((f, i) => [f.path, f.format, f.identity.personField, f.identity.namespace, f.identity.namespaceField, stats[i]]),
     dimensions: dataView.dimensions.map((d) => [d.name, d.type, d.field]),
     metrics: dataView.metrics.map((m) => [m.name, m.field]),
+    maxRows: maxRows ?? null,
   };
   return JSON.stringify(view);
 }

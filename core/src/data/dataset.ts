@@ -44,6 +44,10 @@ export interface Dataset {
   warningCount?: number;
   /** Where each event came from, e.g. to show the source line of an event in explain views. */
   sources?: EventSources;
+  /** The most events the load was allowed to keep (`LoadOptions.maxRows`), when it had a limit. */
+  rowLimit?: number;
+  /** True when the sample data has more events than `rowLimit`: the dataset holds the first `rowLimit` only. */
+  truncated?: boolean;
 }
 
 /** Source location per event (same event order as the other columns). */

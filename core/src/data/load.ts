@@ -2,7 +2,8 @@
  * Loads every sample file of a data view into one Dataset. Files are streamed in 1 MiB chunks and
  * parsed incrementally, so memory holds the columns being built plus one chunk, never a file's
  * text. Data problems (a missing or unreadable file, bad rows) become warnings; only cancellation
- * rejects.
+ * rejects. With `maxRows`, reading stops at the first event past the limit: the rest of that file
+ * and the later files are not read.
  */
 import * as fs from 'fs';
 import { StringDecoder } from 'string_decoder';
@@ -40,6 +41,12 @@ export interface LoadOptions {
   threads?: number;
   /** NDJSON files at least this large are parsed by workers (default 32 MiB). */
   parallelMinBytes?: number;
+  /**
+   * Keep at most this many events: the first ones in data view file order, rows in file order.
+   * Reading stops when the limit is passed and the dataset is marked `truncated`. A limited load
+   * reads sequentially: workers would parse the whole file to find where the first N events end.
+   */
+  maxRows?: number;
 }
 
 const CHUNK_BYTES = 1 << 20;
@@ -48,14 +55,15 @@ const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
 export async function loadDataView(dataView: DataView, options: LoadOptions = {}): Promise<Dataset> {
   const { signal, onProgress } = options;
   signal?.throwIfAborted();
-  const builder = new DatasetBuilder(dataView);
-  const threads = Math.max(1, Math.floor(options.threads ?? defaultThreads()));
+  const maxRows = options.maxRows === undefined ? undefined : Math.max(0, Math.floor(options.maxRows));
+  const builder = new DatasetBuilder(dataView, undefined, maxRows);
+  const threads = maxRows === undefined ? Math.max(1, Math.floor(options.threads ?? defaultThreads())) : 1;
   const minParallel = options.parallelMinBytes ?? PARALLEL_MIN_BYTES;
   const sizes = await Promise.all(dataView.files.map((f) => statFile(f.path)));
   const totalBytes = sizes.reduce<number>((sum, s) => sum + (typeof s === 'number' ? s : 0), 0);
   let bytesBefore = 0;
   let rowsBefore = 0;
-  for (let index = 0; index < dataView.files.length; index++) {
+  for (let index = 0; index < dataView.files.length && !builder.truncated; index++) {
     const file = dataView.files[index];
     const size = sizes[index];
     if (typeof size === 'string') {
@@ -76,7 +84,7 @@ export async function loadDataView(dataView: DataView, options: LoadOptions = {}
     const parser = createParser(builder, dataView, file, source);
     const report = (bytesRead: number): void =>
       onProgress?.({ file: file.path, fileIndex: index, bytesRead: bytesBefore + bytesRead, totalBytes, rows: rowsBefore + parser.rows });
-    const read = await streamFile(file.path, parser, report, signal);
+    const read = await streamFile(file.path, parser, report, () => builder.truncated, signal);
     if (read.error) builder.warn(file.path, 0, `read error after ${read.bytes} bytes: ${read.error}; rest of the file skipped`);
     bytesBefore += read.bytes;
     report(0);
@@ -114,8 +122,11 @@ interface StreamResult {
   error?: string;
 }
 
-/** Feeds the file's decoded text to `parser`; resolves with the bytes read (and any read error). */
-async function streamFile(path: string, parser: ChunkParser, report: (bytesRead: number) => void, signal: AbortSignal | undefined): Promise<StreamResult> {
+/**
+ * Feeds the file's decoded text to `parser`; resolves with the bytes read (and any read error).
+ * Stops reading, without ending the parser, as soon as `stop()` is true after a chunk.
+ */
+async function streamFile(path: string, parser: ChunkParser, report: (bytesRead: number) => void, stop: () => boolean, signal: AbortSignal | undefined): Promise<StreamResult> {
   const stream = fs.createReadStream(path, { highWaterMark: CHUNK_BYTES });
   const decoder = new StringDecoder('utf8');
   let bytes = 0;
@@ -128,6 +139,8 @@ async function streamFile(path: string, parser: ChunkParser, report: (bytesRead:
       bytes += chunk.length;
       parser.push(decoder.write(chunk));
       report(bytes);
+      // Leaving the loop destroys the stream: the rest of the file is never read.
+      if (stop()) return { bytes };
     }
   } catch (e) {
     if (signal?.aborted) throw signal.reason;
