@@ -24,6 +24,7 @@ export const DIAGNOSTIC_CODES: Record<string, CodeInfo> = {
   'schema-type': { severity: 'error', when: 'A value has the wrong type (text, list, mapping, number).' },
   'schema-value': { severity: 'error', when: 'A value is not one of those allowed, or not in the allowed form.', fix: 'allowed values' },
   'filter-unknown-dataview': { severity: 'error', when: 'The filter names a data view that no *.dataview.yaml in the workspace has.', fix: 'did you mean' },
+  'filter-no-dataview': { severity: 'error', when: 'The filter has no `dataview:` key and neither the default data view setting nor a single data view in the workspace says which to use, or the default names no data view of the workspace (reported on the first key).' },
   'filter-duplicate-id': { severity: 'error', when: 'Another filter in the workspace has the same id (reported on all but the first by path).' },
   'filter-bad-date': { severity: 'error', when: 'A date that is not on the calendar, such as 2026-02-30.' },
   'filter-bad-period': { severity: 'error', when: 'The period ends on or before the day it starts.' },

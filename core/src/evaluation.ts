@@ -30,6 +30,8 @@ export interface FilterEvaluation {
   result: Omit<EvaluationResult, 'eventMask'>;
   /** Problems met while loading the sample data (bad rows etc.), with file and line. */
   loadWarnings: LoadWarning[];
+  /** Set when the sample data has more events than the row limit: only the first `rowLimit` were loaded. */
+  truncated?: { rowLimit: number };
   /** True when the dataset was already loaded. */
   warm: boolean;
 }
@@ -46,6 +48,8 @@ export interface EvaluateOptions {
    * SPEC §3.3 rule 8), both ending at the newest event of the sample data.
    */
   window?: 'period' | 'lookback';
+  /** Load at most this many events of the data view (`LoadOptions.maxRows`); default: all. */
+  maxRows?: number;
 }
 
 export class EvaluationService {
@@ -62,11 +66,12 @@ export class EvaluationService {
     if (!file || file.kind !== 'filter') return fail('not-a-filter', `${key} is not a filter file (*.filter.yaml).`);
     const errors = this.workspace.diagnostics(key).filter(d => d.severity === 'error').length;
     if (errors > 0 || !file.rule?.root) return { ok: false, error: { code: 'filter-has-errors', message: `The filter has ${errors || 1} error${errors === 1 ? '' : 's'}; fix ${errors === 1 ? 'it' : 'them'} to evaluate.`, errors: errors || 1 } };
-    const dataView = this.workspace.dataViewFor(file)?.dataView;
-    if (!dataView) return fail('no-dataview', `Data view \`${file.dataview?.value ?? '(none)'}\` was not found.`);
+    const choice = this.workspace.dataViewChoice(file);
+    const dataView = choice.source === 'none' ? undefined : choice.file?.dataView;
+    if (!dataView) return fail('no-dataview', choice.source === 'none' ? 'The filter names no data view (`dataview:`) and there is no default to use.' : `Data view \`${choice.id}\` was not found.`);
     const warm = this.cache.peek(dataView.uri) !== undefined;
     try {
-      const dataset = await this.cache.get(dataView, options);
+      const dataset = await this.cache.get(dataView, { signal: options.signal, onProgress: options.onProgress, maxRows: options.maxRows });
       return { ok: true, value: { filter: file, rule: file.rule, dataView, dataset, warm } };
     } catch (e) {
       if (options.signal?.aborted) return fail('cancelled', 'The evaluation was cancelled.');
@@ -97,6 +102,7 @@ export class EvaluationService {
         window: window ? { from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString() } : undefined,
         result: rest,
         loadWarnings: dataset.warnings,
+        ...(dataset.truncated && dataset.rowLimit !== undefined ? { truncated: { rowLimit: dataset.rowLimit } } : {}),
         warm,
       },
     };

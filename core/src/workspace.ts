@@ -11,6 +11,26 @@ import { filterTestProblems } from './filterTests';
 
 export type WorkspaceFile = FilterFile | DataViewFile | FilterTestFile;
 
+export interface WorkspaceOptions {
+  /**
+   * The default data view id for a filter file without `dataview:` (the editor's
+   * `audienceFilters.defaultDataView` setting for that file's folder, the CLI's `--dataview`);
+   * undefined or empty when there is none.
+   */
+  defaultDataView?(filterUri: string): string | undefined;
+}
+
+/**
+ * Which data view a filter is written against and why: its `dataview:` key, the default data view
+ * setting, or the only data view of the workspace. `file` is undefined when no data view file has
+ * the id. `none`: the filter names none and there is no default to fall back on (`known` lists
+ * the data view ids of the workspace).
+ */
+export type DataViewChoice =
+  | { source: 'key' | 'default'; id: string; file: DataViewFile | undefined }
+  | { source: 'only'; id: string; file: DataViewFile }
+  | { source: 'none'; known: string[] };
+
 /**
  * All filter, data view and filter test files of a set of folders, parsed once per text version.
  * Cross-file checks (data views, references, duplicate ids) are computed on demand from this model.
@@ -19,7 +39,10 @@ export type WorkspaceFile = FilterFile | DataViewFile | FilterTestFile;
 export class Workspace {
   private readonly files = new Map<string, { text: string; parsed: WorkspaceFile }>();
 
-  constructor(private readonly now: () => Date = () => new Date()) {}
+  constructor(
+    private readonly now: () => Date = () => new Date(),
+    private readonly options: WorkspaceOptions = {},
+  ) {}
 
   /** Adds or replaces a file; parses only when the text changed. Returns the parsed file. */
   set(uri: string, text: string): WorkspaceFile | undefined {
@@ -68,13 +91,36 @@ export class Workspace {
       .sort((a, b) => a.uri.localeCompare(b.uri))[0];
   }
 
-  /** The data view a filter is written against: by id, preferring the one nearest the filter. */
+  /** The data view a filter is written against (see `dataViewChoice`), if its file exists. */
   dataViewFor(filter: FilterFile): DataViewFile | undefined {
-    const id = filter.dataview?.value;
-    if (!id) return undefined;
+    const choice = this.dataViewChoice(filter);
+    return choice.source === 'none' ? undefined : choice.file;
+  }
+
+  /** The id of the data view a filter is written against, whether or not a file has it. */
+  dataViewIdOf(filter: FilterFile): string | undefined {
+    const choice = this.dataViewChoice(filter);
+    return choice.source === 'none' ? undefined : choice.id;
+  }
+
+  /**
+   * The filter's data view: the one its `dataview:` key names; without the key, the default data
+   * view of its folder (`WorkspaceOptions.defaultDataView`), else the only data view id of the
+   * workspace. An id is looked up preferring the data view file nearest the filter.
+   */
+  dataViewChoice(filter: FilterFile): DataViewChoice {
+    if (filter.dataview) return { source: 'key', id: filter.dataview.value, file: this.dataViewById(filter.dataview.value, filter.uri) };
+    const fallback = this.options.defaultDataView?.(filter.uri)?.trim();
+    if (fallback) return { source: 'default', id: fallback, file: this.dataViewById(fallback, filter.uri) };
+    const known = [...new Set(this.dataViews().flatMap(d => (d.id ? [d.id.value] : [])))].sort();
+    if (known.length === 1) return { source: 'only', id: known[0], file: this.dataViewById(known[0], filter.uri)! };
+    return { source: 'none', known };
+  }
+
+  private dataViewById(id: string, nearUri: string): DataViewFile | undefined {
     const candidates = this.dataViews().filter(d => d.id?.value === id);
     if (candidates.length <= 1) return candidates[0];
-    return candidates.sort((a, b) => commonPrefix(b.uri, filter.uri) - commonPrefix(a.uri, filter.uri) || a.uri.localeCompare(b.uri))[0];
+    return candidates.sort((a, b) => commonPrefix(b.uri, nearUri) - commonPrefix(a.uri, nearUri) || a.uri.localeCompare(b.uri))[0];
   }
 
   /** Every diagnostic of one file: its own parse and schema problems plus cross-file checks. */

@@ -5,7 +5,8 @@ import { closestMatches } from '../names';
 import type { Condition, Expr, Operator, Scope, Span } from '../rule/ast';
 import { SCOPE_RANK } from '../rule/ast';
 import { walkExpr } from '../rule/walk';
-import type { Workspace } from '../workspace';
+import type { DataViewChoice, Workspace } from '../workspace';
+import { getPair } from '../yaml/yamlTree';
 
 /** Product limits of Adobe filters (CJA / Adobe Analytics segments). */
 export const LIMITS = { containers: 50, nestedContainers: 10, rules: 100, distinctFields: 25, listValues: 500, words: 100 };
@@ -16,20 +17,44 @@ const STRING_ONLY: ReadonlySet<Operator> = new Set<Operator>([
 ]);
 const WORD_LISTS: ReadonlySet<Operator> = new Set<Operator>(['containsAny', 'containsAll', 'notContainsAny', 'notContainsAll']);
 
+const HOW_TO_PICK = 'Add `dataview: <id>` to the filter, or set a default data view (the `audienceFilters.defaultDataView` setting; `--dataview <id>` for the CLI).';
+
+/**
+ * `filter-no-dataview`, on the first key of the file: the filter has no `dataview:` key and no
+ * default applies, or the default names no data view of the workspace. A `dataview:` key that is
+ * not text is the schema's to report.
+ */
+function noDataViewProblem(file: FilterFile, choice: DataViewChoice): Problem | undefined {
+  const root = file.yaml.root;
+  if (file.dataview || !root || root.kind !== 'map' || getPair(root, 'dataview')) return undefined;
+  let message: string;
+  if (choice.source === 'default' && !choice.file) message = `The filter has no \`dataview:\` key and the default data view \`${choice.id}\` is not in the workspace.`;
+  else if (choice.source !== 'none') return undefined;
+  else if (choice.known.length === 0) message = 'The filter has no `dataview:` key and the workspace has no data view (*.dataview.yaml).';
+  else message = `The filter has no \`dataview:\` key and the workspace has ${choice.known.length} data views: ${choice.known.map(id => `\`${id}\``).join(', ')}.`;
+  const first = root.pairs[0]?.key;
+  return {
+    start: first?.start ?? 0,
+    end: first?.end ?? 0,
+    severity: 'error',
+    code: 'filter-no-dataview',
+    message: `${message} ${choice.source === 'default' ? 'Name an existing data view in `dataview:` or in the `audienceFilters.defaultDataView` setting.' : HOW_TO_PICK}`,
+  };
+}
+
 /** Cross-file and semantic checks of one filter: data view, names, types, scopes, references, limits. */
 export function checkFilter(file: FilterFile, workspace: Workspace): Problem[] {
   const problems: Problem[] = [...workspace.duplicateIdProblems(file, workspace.filters(), 'filter')];
-  let dataView: DataView | undefined;
-  if (file.dataview) {
-    const dv = workspace.dataViewFor(file);
-    dataView = dv?.dataView;
-    if (!dv) {
-      const known = workspace.dataViews().flatMap(d => (d.id ? [d.id.value] : []));
-      const suggestions = closestMatches(file.dataview.value, known);
-      const hint = suggestions.length ? ` Did you mean \`${suggestions[0]}\`?` : known.length ? ` Known data views: ${known.join(', ')}.` : ' No *.dataview.yaml file was found in the workspace.';
-      problems.push({ start: file.dataview.start, end: file.dataview.end, severity: 'error', code: 'filter-unknown-dataview', message: `Unknown data view \`${file.dataview.value}\`.${hint}`, data: suggestions.length ? { replacements: suggestions } : undefined });
-    }
+  const choice = workspace.dataViewChoice(file);
+  const dataView: DataView | undefined = choice.source === 'none' ? undefined : choice.file?.dataView;
+  if (choice.source === 'key' && !choice.file && file.dataview) {
+    const known = workspace.dataViews().flatMap(d => (d.id ? [d.id.value] : []));
+    const suggestions = closestMatches(file.dataview.value, known);
+    const hint = suggestions.length ? ` Did you mean \`${suggestions[0]}\`?` : known.length ? ` Known data views: ${known.join(', ')}.` : ' No *.dataview.yaml file was found in the workspace.';
+    problems.push({ start: file.dataview.start, end: file.dataview.end, severity: 'error', code: 'filter-unknown-dataview', message: `Unknown data view \`${file.dataview.value}\`.${hint}`, data: suggestions.length ? { replacements: suggestions } : undefined });
   }
+  const noDataView = noDataViewProblem(file, choice);
+  if (noDataView) problems.push(noDataView);
   if (file.rule?.root && file.ruleSource) {
     const source = file.ruleSource;
     const at = (span: Span) => ({ start: source.toFile(span.start), end: Math.max(source.toFile(span.start), source.toFile(span.end)) });
@@ -112,8 +137,8 @@ class RuleChecker {
           const known = this.workspace.filters().flatMap(f => (f.id ? [f.id.value] : []));
           const suggestions = closestMatches(e.id.name, known);
           this.report(e.id, 'error', 'rule-unknown-filter', `Unknown filter \`${e.id.name}\`.${suggestions.length ? ` Did you mean \`${suggestions[0]}\`?` : ''}`, suggestions);
-        } else if (target.dataview?.value !== this.file.dataview?.value) {
-          this.report(e.id, 'warning', 'rule-filter-dataview', `Filter \`${e.id.name}\` is written against data view \`${target.dataview?.value}\`, this one against \`${this.file.dataview?.value}\`.`);
+        } else if (this.workspace.dataViewIdOf(target) !== this.workspace.dataViewIdOf(this.file)) {
+          this.report(e.id, 'warning', 'rule-filter-dataview', `Filter \`${e.id.name}\` is written against data view \`${this.workspace.dataViewIdOf(target)}\`, this one against \`${this.workspace.dataViewIdOf(this.file)}\`.`);
         }
         return;
       }

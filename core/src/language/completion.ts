@@ -461,7 +461,8 @@ class RuleCompletion {
       const id = f.id?.value;
       if (!id || id === self || seen.has(id)) continue;
       seen.add(id);
-      out.push(this.entry(id, 'filter', id, { detail: f.title, documentation: [f.description, f.dataview ? `Data view \`${f.dataview.value}\`` : undefined].filter(Boolean).join('\n\n') || undefined }));
+      const dataView = this.workspace.dataViewIdOf(f);
+      out.push(this.entry(id, 'filter', id, { detail: f.title, documentation: [f.description, dataView ? `Data view \`${dataView}\`` : undefined].filter(Boolean).join('\n\n') || undefined }));
     }
     return out;
   }

@@ -37,7 +37,7 @@ export function hover(workspace: Workspace, file: WorkspaceFile, offset: number,
         case 'filterRef': {
           const ref = workspace.filterById(target.ref.id.name);
           const markdown = ref
-            ? [`**filter ${ref.id?.value}**${ref.title ? ` — ${ref.title}` : ''}`, ref.description, `Data view \`${ref.dataview?.value ?? '—'}\` · ${path.basename(ref.uri)}`].filter(Boolean).join('\n\n')
+            ? [`**filter ${ref.id?.value}**${ref.title ? ` — ${ref.title}` : ''}`, ref.description, `Data view \`${workspace.dataViewIdOf(ref) ?? '—'}\` · ${path.basename(ref.uri)}`].filter(Boolean).join('\n\n')
             : `**filter ${target.ref.id.name}** — no filter has this id.`;
           return { markdown, ...at(target.ref) };
         }
