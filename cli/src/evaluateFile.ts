@@ -6,11 +6,19 @@ import type { CommandIO } from './io';
 import { loadWorkspace } from './loadWorkspace';
 import { expandPaths } from './paths';
 
+/** What the evaluating commands take from their flags. */
+export interface EvaluateFlags {
+  /** `--dataview <id>`: the data view of a filter without `dataview:`. */
+  defaultDataView?: string;
+  /** `--max-rows N`: load at most N events of the data view. */
+  maxRows?: number;
+}
+
 /** Loads the workspace around one filter file and returns the service that evaluates it. */
-export function serviceFor(file: string, io: CommandIO): { key: string; service: EvaluationService } {
+export function serviceFor(file: string, io: CommandIO, flags: EvaluateFlags = {}): { key: string; service: EvaluationService } {
   if (!/\.filter\.ya?ml$/i.test(file)) throw new UsageError(`${file} is not a filter file (*.filter.yaml)`);
   const { targets, contextRoots } = expandPaths([file], io.cwd);
-  const workspace = loadWorkspace(targets, contextRoots);
+  const workspace = loadWorkspace(targets, contextRoots, flags.defaultDataView);
   return { key: targets[0], service: new EvaluationService(workspace) };
 }
 
@@ -20,9 +28,9 @@ export function reportFailure(outcome: Outcome<unknown> & { ok: false }, file: s
   return 1;
 }
 
-export async function evaluateFileOrFail(file: string, io: CommandIO): Promise<FilterEvaluation | number> {
-  const { key, service } = serviceFor(file, io);
-  const outcome = await service.evaluate(key);
+export async function evaluateFileOrFail(file: string, io: CommandIO, flags: EvaluateFlags = {}): Promise<FilterEvaluation | number> {
+  const { key, service } = serviceFor(file, io, flags);
+  const outcome = await service.evaluate(key, { maxRows: flags.maxRows });
   if (!outcome.ok) return reportFailure(outcome, file, io);
   for (const w of outcome.value.loadWarnings.slice(0, 20)) io.err(`warning: ${path.relative(io.cwd, w.file) || w.file}${w.line ? `:${w.line}` : ''}: ${w.message}`);
   if (outcome.value.loadWarnings.length > 20) io.err(`warning: … and ${outcome.value.loadWarnings.length - 20} more data warnings`);

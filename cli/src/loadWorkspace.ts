@@ -2,9 +2,12 @@ import { Workspace } from '../../core/src/workspace';
 import { findWorkspaceFiles, readWorkspaceFile } from '../../core/src/workspaceFiles';
 import * as fs from 'fs';
 
-/** Loads the files under the context folders, and the target files themselves, into a workspace. */
-export function loadWorkspace(targets: string[], contextRoots: string[]): Workspace {
-  const workspace = new Workspace();
+/**
+ * Loads the files under the context folders, and the target files themselves, into a workspace.
+ * `defaultDataView` (`--dataview`) is the data view of filters that name none.
+ */
+export function loadWorkspace(targets: string[], contextRoots: string[], defaultDataView?: string): Workspace {
+  const workspace = new Workspace(undefined, { defaultDataView: () => defaultDataView });
   const files = new Set<string>(targets);
   for (const root of contextRoots) for (const f of findWorkspaceFiles(root)) files.add(f);
   for (const f of files) {

@@ -16,9 +16,9 @@ import type { CommandIO } from './io';
 type Command = (argv: string[], io: CommandIO) => number | Promise<number>;
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
-  check: { run: runCheck, summary: 'check <files|folders|globs> [--format text|json|sarif|github] [--max-warnings N]   validate filters and data views' },
-  preview: { run: runPreview, summary: 'preview <file.filter.yaml> [--json] [--sample N]   counts on the sample data' },
-  members: { run: runMembers, summary: 'members <file.filter.yaml> [--format ndjson|csv|json]   the audience, one identity per person' },
+  check: { run: runCheck, summary: 'check <files|folders|globs> [--format text|json|sarif|github] [--max-warnings N] [--dataview <id>]   validate filters and data views' },
+  preview: { run: runPreview, summary: 'preview <file.filter.yaml> [--json] [--sample N] [--dataview <id>] [--max-rows N]   counts on the sample data' },
+  members: { run: runMembers, summary: 'members <file.filter.yaml> [--format ndjson|csv|json] [--dataview <id>]   the audience, one identity per person' },
   test: { run: runTest, summary: 'test [paths] [--format text|json]   run the *.filter.test.yaml fixtures' },
   plan: { run: runPlan, summary: 'plan <file.filter.yaml> [--endpoint <url>] [--json]   who would enter and exit (token: $AUDIENCE_FILTERS_TOKEN)' },
   publish: { run: runPublish, summary: 'publish <file.filter.yaml> [--endpoint <url>] [--yes] [--json]   publish the audience' },

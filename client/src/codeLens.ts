@@ -52,7 +52,7 @@ export function countsTitle(result: PreviewResult | Error): string {
   switch (result.status) {
     case 'ok': {
       const share = result.total.people ? `${((100 * result.matched.people) / result.total.people).toFixed(1)}%` : '–';
-      return `${fmt.format(result.matched.people)} people · ${share} · ${fmt.format(result.matched.sessions)} sessions`;
+      return `${fmt.format(result.matched.people)} people · ${share} · ${fmt.format(result.matched.sessions)} sessions${result.truncated ? ` (first ${fmt.format(result.truncated.rowLimit)} events)` : ''}`;
     }
     case 'stale':
       return `$(warning) ${result.errors} error${result.errors === 1 ? '' : 's'}: fix to see counts`;
@@ -66,5 +66,6 @@ export function countsTitle(result: PreviewResult | Error): string {
 function countsTooltip(result: PreviewResult | Error): string {
   if (result instanceof Error) return result.message;
   if (result.status !== 'ok') return result.message;
-  return `On the sample data of ${result.dataView.id}: ${fmt.format(result.matched.events)} of ${fmt.format(result.total.events)} events, evaluated in ${result.elapsedMs} ms. Click to open the preview.`;
+  const sample = result.truncated ? `the first ${fmt.format(result.truncated.rowLimit)} events of ${result.dataView.id} (audienceFilters.preview.sampleRowLimit)` : `the sample data of ${result.dataView.id}`;
+  return `On ${sample}: ${fmt.format(result.matched.events)} of ${fmt.format(result.total.events)} events, evaluated in ${result.elapsedMs} ms. Click to open the preview.`;
 }

@@ -69,6 +69,9 @@
     notice.hidden = !s.unavailable;
     if (s.unavailable) notice.textContent = s.unavailable;
     document.body.classList.toggle('is-stale', !!s.stale);
+    const truncated = $('truncated');
+    truncated.hidden = !(r && r.truncated);
+    if (r && r.truncated) truncated.textContent = `Only the first ${fmt.format(r.truncated.rowLimit)} events of data view ${r.dataView.id} were loaded (setting audienceFilters.preview.sampleRowLimit): all counts are of those events.`;
 
     $('result').hidden = !r;
     if (r) {
@@ -79,6 +82,7 @@
       renderBreakdown(r);
       renderSample(r);
       $('footer').textContent = `Data view ${r.dataView.title ? `${r.dataView.title} (${r.dataView.id})` : r.dataView.id}` +
+        `${r.truncated ? `, first ${fmt.format(r.truncated.rowLimit)} events` : ''}` +
         `${r.window ? ` · window ${r.window.from.slice(0, 10)} … ${r.window.to.slice(0, 10)}` : ''}` +
         ` · evaluated in ${r.elapsedMs < 10 ? r.elapsedMs.toFixed(1) : Math.round(r.elapsedMs)} ms${r.warm ? '' : ' (dataset loaded)'}` +
         `${r.loadWarnings ? ` · ${fmt.format(r.loadWarnings)} data warning${r.loadWarnings === 1 ? '' : 's'}` : ''}` +

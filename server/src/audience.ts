@@ -7,18 +7,18 @@
 import type { CancellationToken, Connection, TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { audienceMetadataOf } from '../../core/src/audienceTarget';
-import { EvaluationService } from '../../core/src/evaluation';
-import type { Workspace } from '../../core/src/workspace';
+import type { EvaluationService } from '../../core/src/evaluation';
 import { uriToKey } from './documents';
 import { AudienceRequest } from './protocol';
 import type { AudienceParams, AudienceResult, AudienceUnavailable } from './protocol';
 
 /**
  * Registers `audienceFilters/audience`. `flushCheck(uri)` runs the document's pending (debounced)
- * check first, so the request sees the text the client sent before it.
+ * check first, so the request sees the text the client sent before it. Publishing evaluates all
+ * the sample data: no row limit.
  */
-export function registerAudienceRequest(connection: Connection, documents: TextDocuments<TextDocument>, workspace: Workspace, flushCheck: (uri: string) => void): void {
-  const service = new EvaluationService(workspace);
+export function registerAudienceRequest(connection: Connection, documents: TextDocuments<TextDocument>, service: EvaluationService, flushCheck: (uri: string) => void): void {
+  const workspace = service.workspace;
 
   connection.onRequest(AudienceRequest, async (params: AudienceParams, token: CancellationToken): Promise<AudienceResult> => {
     flushCheck(params.uri);

@@ -20,7 +20,7 @@ export function registerCompletion(connection: Connection, ctx: FeatureContext):
   connection.onCompletion(async params => {
     const file = ctx.fileOf(params.textDocument.uri);
     if (!file) return [];
-    if (file.kind === 'filter') await ctx.awaitSamples(ctx.workspace.dataViewFor(file)?.dataView);
+    if (file.kind === 'filter') await ctx.awaitSamples(ctx.workspace.dataViewFor(file)?.dataView, params.textDocument.uri);
     const current = ctx.fileOf(params.textDocument.uri) ?? file;
     const offset = current.lines.offsetAt(params.position);
     return complete(ctx.workspace, current, offset, { tabSize: indentUnitOf(current.text), samples: ctx.samples }).map(

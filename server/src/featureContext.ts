@@ -5,7 +5,7 @@
  */
 import type { TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { DatasetCache } from '../../core/src/data/cache';
+import type { DatasetCache } from '../../core/src/data/cache';
 import type { DataView } from '../../core/src/dataview/model';
 import { DatasetSampleValues } from '../../core/src/language/sampleValues';
 import { TOKEN_MODIFIERS, TOKEN_TYPES } from '../../core/src/language/semanticTokens';
@@ -21,12 +21,24 @@ export interface FeatureContext {
   /** The current parse of an open document or a workspace file. */
   fileOf(uri: string): WorkspaceFile | undefined;
   samples: DatasetSampleValues;
-  /** Starts loading a data view's sample and waits for it, briefly. */
-  awaitSamples(dataView: DataView | undefined): Promise<void>;
+  /**
+   * Starts loading a data view's sample, with the row limit that applies to `uri` (the file asking),
+   * and waits for it, briefly.
+   */
+  awaitSamples(dataView: DataView | undefined, uri: string): Promise<void>;
 }
 
-export function createFeatureContext(documents: TextDocuments<TextDocument>, workspace: Workspace, flushCheck: (uri: string) => void, cache = new DatasetCache()): FeatureContext {
-  const samples = new DatasetSampleValues(dv => cache.get(dv));
+/**
+ * `cache` is the server's one dataset cache, shared with the preview; `sampleRowLimit(uri)` is the
+ * preview's row limit for a file, used here too so both load the same dataset.
+ */
+export function createFeatureContext(documents: TextDocuments<TextDocument>, workspace: Workspace, flushCheck: (uri: string) => void, cache: DatasetCache, sampleRowLimit: (uri: string) => Promise<number>): FeatureContext {
+  /** Data view uri → the row limit of the last request for its samples. */
+  const limits = new Map<string, number>();
+  const samples = new DatasetSampleValues(
+    dv => cache.get(dv, { maxRows: limits.get(dv.uri) }),
+    dv => limits.get(dv.uri),
+  );
   return {
     workspace,
     documents,
@@ -40,8 +52,9 @@ export function createFeatureContext(documents: TextDocuments<TextDocument>, wor
       if (doc && (!file || file.text !== doc.getText())) return workspace.set(key, doc.getText());
       return file;
     },
-    async awaitSamples(dataView) {
+    async awaitSamples(dataView, uri) {
       if (!dataView) return;
+      limits.set(dataView.uri, await sampleRowLimit(uri));
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([samples.ready(dataView), new Promise<void>(resolve => (timer = setTimeout(resolve, SAMPLE_WAIT_MS)))]);
       clearTimeout(timer);

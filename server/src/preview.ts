@@ -14,10 +14,8 @@ import type { Dataset } from '../../core/src/data/dataset';
 import type { LoadProgress } from '../../core/src/data/load';
 import type { DataView } from '../../core/src/dataview/model';
 import type { EvaluationResult } from '../../core/src/engine';
-import { EvaluationService } from '../../core/src/evaluation';
-import type { EvaluationError, FilterEvaluation, Outcome } from '../../core/src/evaluation';
+import type { EvaluationError, EvaluationService, FilterEvaluation, Outcome } from '../../core/src/evaluation';
 import type { FilterFile } from '../../core/src/files/filterFile';
-import type { Workspace } from '../../core/src/workspace';
 import { uriToKey } from './documents';
 import { ExplainRequest, LoadProgressNotification, PreviewRequest } from './protocol';
 import type { ExplainParams, ExplainResult, LoadProgressParams, PreviewEvaluation, PreviewParams, PreviewResult, PreviewStale, PreviewUnavailable } from './protocol';
@@ -47,10 +45,11 @@ type Signature = readonly unknown[];
 
 /**
  * Registers the preview and explain requests. `flushCheck(uri)` runs the document's pending
- * (debounced) check at once, so a request sees the text the client sent before it.
+ * (debounced) check at once, so a request sees the text the client sent before it;
+ * `sampleRowLimit(uri)` is the most events to load for the filter's data view (its setting).
  */
-export function registerPreviewHandlers(connection: Connection, documents: TextDocuments<TextDocument>, workspace: Workspace, flushCheck: (uri: string) => void): void {
-  const service = new EvaluationService(workspace);
+export function registerPreviewHandlers(connection: Connection, documents: TextDocuments<TextDocument>, service: EvaluationService, flushCheck: (uri: string) => void, sampleRowLimit: (uri: string) => Promise<number>): void {
+  const workspace = service.workspace;
   const runs = new Map<string, Run>();
   const kept = new Map<string, { signature: Signature; evaluated: Evaluated }>();
 
@@ -84,9 +83,10 @@ export function registerPreviewHandlers(connection: Connection, documents: TextD
 
   async function evaluate(uri: string, key: string, signal: AbortSignal): Promise<Evaluated> {
     const file = workspace.get(key);
-    const progress = progressReporter(uri, () => (file?.kind === 'filter' ? file.dataview?.value ?? '' : ''));
+    const progress = progressReporter(uri, () => (file?.kind === 'filter' ? workspace.dataViewIdOf(file) ?? '' : ''));
+    const maxRows = await sampleRowLimit(uri);
     // The dataset load is not cancelled with the request: the next keystroke's request needs it too.
-    const prepared = await service.prepare(key, { onProgress: progress.onProgress });
+    const prepared = await service.prepare(key, { onProgress: progress.onProgress, maxRows });
     progress.finish();
     if (!prepared.ok) return { outcome: prepared, evaluatedAt: now() };
     const { filter, dataset } = prepared.value;
@@ -97,7 +97,7 @@ export function registerPreviewHandlers(connection: Connection, documents: TextD
     await new Promise(resolve => setImmediate(resolve));
     if (signal.aborted) return CANCELLED();
     let full: Evaluated['full'];
-    const outcome = await service.evaluate(key, { signal, onResult: f => (full = f) });
+    const outcome = await service.evaluate(key, { signal, maxRows, onResult: f => (full = f) });
     const evaluated: Evaluated = { outcome, full, filter, evaluatedAt: now() };
     if (outcome.ok) kept.set(key, { signature, evaluated });
     return evaluated;
@@ -188,6 +188,7 @@ export function registerPreviewHandlers(connection: Connection, documents: TextD
       elapsedMs: Math.round(r.elapsedMs * 100) / 100,
       warm: e.warm,
       loadWarnings: full?.dataset.warningCount ?? e.loadWarnings.length,
+      ...(e.truncated ? { truncated: e.truncated } : {}),
       evaluatedAt: evaluated.evaluatedAt,
     };
     return result;
@@ -200,8 +201,9 @@ export function registerPreviewHandlers(connection: Connection, documents: TextD
     if (token.isCancellationRequested) controller.abort(new Error('cancelled'));
     try {
       const file = workspace.get(key);
-      const progress = progressReporter(params.uri, () => (file?.kind === 'filter' ? file.dataview?.value ?? '' : ''));
-      const outcome = await service.explain(key, params.person, { signal: controller.signal, onProgress: progress.onProgress });
+      const progress = progressReporter(params.uri, () => (file?.kind === 'filter' ? workspace.dataViewIdOf(file) ?? '' : ''));
+      const maxRows = await sampleRowLimit(params.uri);
+      const outcome = await service.explain(key, params.person, { signal: controller.signal, onProgress: progress.onProgress, maxRows });
       progress.finish();
       if (!outcome.ok) return failure(params.uri, version, outcome.error);
       const parsed = workspace.get(key);

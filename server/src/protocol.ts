@@ -106,6 +106,11 @@ export interface PreviewEvaluation {
   warm: boolean;
   /** Number of problems met while loading the sample data (bad rows etc.). */
   loadWarnings: number;
+  /**
+   * Set when the data view has more events than `audienceFilters.preview.sampleRowLimit`: the
+   * counts are of its first `rowLimit` events (in file order).
+   */
+  truncated?: { rowLimit: number };
   /** ISO time the evaluation finished. */
   evaluatedAt: string;
 }

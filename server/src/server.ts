@@ -1,7 +1,9 @@
-import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
+import { createConnection, DidChangeConfigurationNotification, ProposedFeatures, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
 import type { InitializeParams, InitializeResult } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { referencedFilterIds } from '../../core/src/check/checker';
+import { DatasetCache } from '../../core/src/data/cache';
+import { EvaluationService } from '../../core/src/evaluation';
 import { Workspace } from '../../core/src/workspace';
 import { findWorkspaceFiles, readWorkspaceFile } from '../../core/src/workspaceFiles';
 import { DiagnosticsPublisher } from './diagnostics';
@@ -18,6 +20,7 @@ import { registerPreviewHandlers } from './preview';
 import { registerReferences } from './references';
 import { registerRename } from './rename';
 import { registerSemanticTokens } from './semanticTokens';
+import { SETTINGS_SECTION, SettingsStore } from './settings';
 import { registerSymbols } from './symbols';
 import { ServerStatusRequest, StatusNotification } from './protocol';
 import type { ServerStatus, StatusParams } from './protocol';
@@ -25,9 +28,18 @@ import type { ServerStatus, StatusParams } from './protocol';
 /** Owns the connection: document sync, workspace scanning, and scheduling of checks. */
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
-const workspace = new Workspace();
+let settings = new SettingsStore(connection, false);
+const workspace = new Workspace(undefined, { defaultDataView: key => settings.defaultDataViewFor(key) });
+/** One dataset cache for the preview and for the sample values of completion and hover. */
+const datasets = new DatasetCache();
 let folders: string[] = [];
 let lastCheck: string | null = null;
+let dynamicConfigurationChange = false;
+/**
+ * False until the folders' default data views are read: until then a check only records the
+ * document's text (its data view may depend on them); the first `checkAll` publishes everything.
+ */
+let settingsRead = false;
 
 /**
  * Debounce per document, adapted to the cost of a check: a file checked in under 20 ms is checked
@@ -42,6 +54,8 @@ const pending = new Map<string, NodeJS.Timeout>();
 connection.onInitialize((params: InitializeParams): InitializeResult => {
   folders = (params.workspaceFolders ?? []).map(f => uriToKey(f.uri));
   if (!folders.length && params.rootUri) folders = [uriToKey(params.rootUri)];
+  settings = new SettingsStore(connection, params.capabilities.workspace?.configuration === true);
+  dynamicConfigurationChange = params.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration === true;
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -52,18 +66,43 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   };
 });
 
-connection.onInitialized(() => {
-  scanFolders(folders);
-  connection.workspace.onDidChangeWorkspaceFolders(e => {
-    for (const removed of e.removed) {
-      const root = uriToKey(removed.uri);
+connection.onInitialized(async () => {
+  if (dynamicConfigurationChange) void connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION });
+  loadFolders(folders);
+  // The default data views decide which filters have one: read them before the first check.
+  await settings.refreshFolders(folders);
+  settingsRead = true;
+  checkAll();
+  connection.workspace.onDidChangeWorkspaceFolders(async e => {
+    const removedRoots = e.removed.map(f => uriToKey(f.uri));
+    for (const root of removedRoots) {
       for (const key of workspace.uris()) if (key.startsWith(root) && !documents.get(key)) workspace.delete(key);
     }
-    scanFolders(e.added.map(f => uriToKey(f.uri)));
+    const added = e.added.map(f => uriToKey(f.uri));
+    folders = [...folders.filter(f => !removedRoots.includes(f)), ...added];
+    await settings.refreshFolders(folders);
+    scanFolders(added);
   });
 });
 
+// Settings are pulled per resource; a change of any of them drops what was pulled. A row limit
+// applies to the next preview request; a changed default data view re-checks every file.
+connection.onDidChangeConfiguration(async () => {
+  settings.clear();
+  if (await settings.refreshFolders(folders)) checkAll();
+});
+
+/** The preview row limit (`audienceFilters.preview.sampleRowLimit`) for a filter file. */
+async function sampleRowLimitFor(keyOrUri: string): Promise<number> {
+  return (await settings.forResource(keyOrUri)).sampleRowLimit;
+}
+
 function scanFolders(roots: string[]): void {
+  loadFolders(roots);
+  checkAll();
+}
+
+function loadFolders(roots: string[]): void {
   for (const root of roots) {
     for (const file of findWorkspaceFiles(root)) {
       if (openKeys.has(file)) continue;
@@ -71,7 +110,6 @@ function scanFolders(roots: string[]): void {
       if (text !== undefined) workspace.set(file, text);
     }
   }
-  checkAll();
 }
 
 const openKeys = new Map<string, string>(); // key → document URI
@@ -85,6 +123,7 @@ function versionOf(key: string): number | undefined {
 
 /** Re-checks every file: cross-file facts (ids, data views, references) may have changed. */
 function checkAll(): void {
+  if (!settingsRead) return;
   publisher.publish(workspace.uris());
   lastCheck = new Date().toISOString();
   sendStatus();
@@ -101,7 +140,7 @@ function dependentsOf(id: string | undefined): string[] {
 
 function sendStatus(key?: string): void {
   const file = key ? workspace.get(key) : undefined;
-  const params: StatusParams = { ...status(), uri: key, dataView: file && file.kind === 'filter' ? file.dataview?.value : undefined };
+  const params: StatusParams = { ...status(), uri: key, dataView: file && file.kind === 'filter' ? workspace.dataViewIdOf(file) : undefined };
   void connection.sendNotification(StatusNotification, params);
 }
 
@@ -131,7 +170,7 @@ function runCheck(uri: string): void {
   const started = performance.now();
   const before = workspace.get(key);
   const after = workspace.set(key, doc.getText());
-  if (!after) return;
+  if (!after || !settingsRead) return;
   // Only a filter's own rule changed: re-check it and what depends on it (referencing filters,
   // its tests). Anything else (id, data view, a data view file, a test file) re-checks everything.
   const sameIdentity = before && before.kind === 'filter' && after.kind === 'filter' && before.id?.value === after.id?.value && before.dataview?.value === after.dataview?.value;
@@ -184,9 +223,10 @@ connection.onDidChangeWatchedFiles(e => {
 });
 
 connection.onRequest(ServerStatusRequest, (): ServerStatus => status());
-registerPreviewHandlers(connection, documents, workspace, flushCheck);
-registerAudienceRequest(connection, documents, workspace, flushCheck);
-const features = createFeatureContext(documents, workspace, flushCheck);
+const evaluation = new EvaluationService(workspace, datasets);
+registerPreviewHandlers(connection, documents, evaluation, flushCheck, sampleRowLimitFor);
+registerAudienceRequest(connection, documents, evaluation, flushCheck);
+const features = createFeatureContext(documents, workspace, flushCheck, datasets, sampleRowLimitFor);
 registerCompletion(connection, features);
 registerHover(connection, features);
 registerDefinition(connection, features);

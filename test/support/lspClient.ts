@@ -22,6 +22,10 @@ export class LspTestClient {
   private readonly latest = new Map<string, PublishedDiagnostics>();
   private readonly waiters: Array<{ uri: string; predicate: (d: PublishedDiagnostics) => boolean; resolve: (d: PublishedDiagnostics) => void }> = [];
   private readonly notifications: Array<{ method: string; params: unknown }> = [];
+  /** What `workspace/configuration` answers, by section (see `setConfiguration`); null for the rest. */
+  private readonly configuration = new Map<string, unknown>();
+  /** Every item the server asked for with `workspace/configuration`, in order. */
+  readonly configurationRequests: Array<{ scopeUri?: string; section?: string }> = [];
   stderr = '';
 
   constructor(serverPath = path.join(REPO_ROOT, 'dist', 'server.js')) {
@@ -40,7 +44,12 @@ export class LspTestClient {
     });
     this.connection.onNotification((method: string, params: unknown) => this.notifications.push({ method, params }));
     this.connection.onRequest('client/registerCapability', () => null);
-    this.connection.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => null));
+    this.connection.onRequest('workspace/configuration', (p: { items: Array<{ scopeUri?: string; section?: string }> }) =>
+      p.items.map(item => {
+        this.configurationRequests.push(item);
+        return item.section !== undefined && this.configuration.has(item.section) ? this.configuration.get(item.section) : null;
+      }),
+    );
     this.connection.onRequest('window/workDoneProgress/create', () => null);
     this.connection.listen();
   }
@@ -73,6 +82,16 @@ export class LspTestClient {
   /** Sends a request; `token` (from a `CancellationTokenSource`) sends `$/cancelRequest` when cancelled. */
   request<T>(method: string, params: unknown, token?: CancellationToken): Promise<T> {
     return token ? this.connection.sendRequest<T>(method, params, token) : this.connection.sendRequest<T>(method, params);
+  }
+
+  /**
+   * Sets what `workspace/configuration` answers for a section (for every scope, as settings of the
+   * user), and tells the server with `workspace/didChangeConfiguration` unless `notify` is false.
+   * The server asks only when `initialize` declared `workspace.configuration`.
+   */
+  setConfiguration(section: string, value: unknown, notify = true): void {
+    this.configuration.set(section, value);
+    if (notify) void this.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
   }
 
   /** The notifications of one method received so far. */

@@ -12,16 +12,16 @@ export interface FileDiagnostic extends Diagnostic {
 
 export const CHECK_FORMATS = ['text', 'json', 'sarif', 'github'] as const;
 
-/** `audience-filters check <files|folders|globs> [--format text|json|sarif|github] [--max-warnings N]` */
+/** `audience-filters check <files|folders|globs> [--format text|json|sarif|github] [--max-warnings N] [--dataview <id>]` */
 export function runCheck(argv: string[], io: CommandIO): number {
-  const args = parseArgs(argv, { values: ['format', 'max-warnings'] });
+  const args = parseArgs(argv, { values: ['format', 'max-warnings', 'dataview'] });
   const format = oneOf(flagValue(args, 'format'), CHECK_FORMATS, 'format', 'text');
   const maxWarningsText = flagValue(args, 'max-warnings');
   const maxWarnings = maxWarningsText === undefined ? Infinity : Number(maxWarningsText);
   if (!Number.isInteger(maxWarnings) && maxWarnings !== Infinity) throw new UsageError('--max-warnings needs a whole number');
   if (!args.positionals.length) throw new UsageError('check needs at least one file, folder or glob');
   const { targets, contextRoots } = expandPaths(args.positionals, io.cwd);
-  const workspace = loadWorkspace(targets, contextRoots);
+  const workspace = loadWorkspace(targets, contextRoots, flagValue(args, 'dataview'));
   const all: FileDiagnostic[] = [];
   for (const t of targets) for (const d of workspace.diagnostics(t)) all.push({ file: path.relative(io.cwd, t) || t, ...d });
   const errors = all.filter(d => d.severity === 'error').length;

@@ -2,13 +2,16 @@ import { flagValue, parseArgs, UsageError } from '../args';
 import { evaluateFileOrFail } from '../evaluateFile';
 import type { CommandIO } from '../io';
 
-/** `audience-filters preview <file.filter.yaml> [--json] [--sample N]` */
+/** `audience-filters preview <file.filter.yaml> [--json] [--sample N] [--dataview <id>] [--max-rows N]` */
 export async function runPreview(argv: string[], io: CommandIO): Promise<number> {
-  const args = parseArgs(argv, { booleans: ['json'], values: ['sample'] });
+  const args = parseArgs(argv, { booleans: ['json'], values: ['sample', 'dataview', 'max-rows'] });
   if (args.positionals.length !== 1) throw new UsageError('preview needs exactly one filter file');
   const sample = Number(flagValue(args, 'sample') ?? 10);
   if (!Number.isInteger(sample) || sample < 0) throw new UsageError('--sample needs a whole number');
-  const evaluation = await evaluateFileOrFail(args.positionals[0], io);
+  const maxRowsText = flagValue(args, 'max-rows');
+  const maxRows = maxRowsText === undefined ? undefined : Number(maxRowsText);
+  if (maxRows !== undefined && (!Number.isInteger(maxRows) || maxRows < 1)) throw new UsageError('--max-rows needs a whole number of at least 1');
+  const evaluation = await evaluateFileOrFail(args.positionals[0], io, { defaultDataView: flagValue(args, 'dataview'), maxRows });
   if (typeof evaluation === 'number') return evaluation;
   const r = evaluation.result;
   if (args.flags.has('json')) {
@@ -24,13 +27,14 @@ export async function runPreview(argv: string[], io: CommandIO): Promise<number>
       perDay: r.perDay,
       sample: r.audience.slice(0, sample),
       warnings: evaluation.loadWarnings.length,
+      ...(evaluation.truncated ? { truncated: evaluation.truncated } : {}),
     }, null, 2));
     return 0;
   }
   const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(1)}%` : '–');
   const row = (name: string, a: number, b: number) => `  ${name.padEnd(9)}${String(a).padStart(9)} of ${String(b).padEnd(9)} ${pct(a, b).padStart(6)}`;
   io.out(`${evaluation.filterId}${evaluation.title ? ` — ${evaluation.title}` : ''}`);
-  io.out(`data view ${evaluation.dataView.id}${evaluation.window ? `, window ${evaluation.window.from.slice(0, 10)} … ${evaluation.window.to.slice(0, 10)}` : ''}`);
+  io.out(`data view ${evaluation.dataView.id}${evaluation.truncated ? ` (first ${evaluation.truncated.rowLimit} events)` : ''}${evaluation.window ? `, window ${evaluation.window.from.slice(0, 10)} … ${evaluation.window.to.slice(0, 10)}` : ''}`);
   io.out(row('people', r.matched.people, r.total.people));
   io.out(row('sessions', r.matched.sessions, r.total.sessions));
   io.out(row('events', r.matched.events, r.total.events));

@@ -36,6 +36,7 @@ export function previewHtml(webview: vscode.Webview, mediaRoot: vscode.Uri): str
   </header>
   <div id="stale" class="banner" role="alert" hidden></div>
   <div id="notice" class="notice" role="status" hidden></div>
+  <div id="truncated" class="notice" role="status" hidden></div>
   <main id="result" hidden>
     <section aria-labelledby="h-matched">
       <h2 id="h-matched" class="visually-hidden">Matched</h2>

@@ -81,6 +81,11 @@ export class PreviewPanel implements vscode.Disposable {
       vscode.workspace.onDidCloseTextDocument(doc => {
         if (doc === this.document) this.document = undefined;
       }),
+      // Settings the server evaluates with: the sample's row limit and the default data view.
+      vscode.workspace.onDidChangeConfiguration(e => {
+        if (!this.panel || !this.document) return;
+        if (['audienceFilters.preview.sampleRowLimit', 'audienceFilters.defaultDataView'].some(s => e.affectsConfiguration(s, this.document!.uri))) this.schedule();
+      }),
     );
   }
 

@@ -1,7 +1,9 @@
 /**
  * Loaded datasets by data view uri, one per data view. An entry is reused while the data view (its
  * files, fields and settings), every sample file's size and mtime, and the requested row limit stay
- * the same; otherwise it is reloaded (a request with another row limit replaces the entry).
+ * the same; otherwise it is reloaded (a request with another row limit replaces the entry). A
+ * complete (not truncated) dataset also serves requests with any limit it does not exceed, so the
+ * preview's limit and an unlimited load share small sample data.
  * Concurrent requests for the same state share one load. A request's own AbortSignal only stops
  * its wait; the shared load is aborted when every request waiting on it has given up.
  */
@@ -12,6 +14,10 @@ import { loadDataView, type LoadOptions, type LoadProgress } from './load';
 
 interface Entry {
   fingerprint: string;
+  /** The fingerprint without the row limit. */
+  state: string;
+  /** Set once the load succeeded. */
+  dataset?: Dataset;
   promise: Promise<Dataset>;
   controller: AbortController;
   waiters: number;
@@ -41,11 +47,12 @@ export class DatasetCache {
   async get(dataView: DataView, request: Pick<LoadOptions, 'signal' | 'onProgress' | 'maxRows'> = {}): Promise<Dataset> {
     const { signal, onProgress, maxRows } = request;
     signal?.throwIfAborted();
-    const fingerprint = await fingerprintOf(dataView, maxRows);
+    const state = await dataViewState(dataView);
+    const fingerprint = withRowLimit(state, maxRows);
     signal?.throwIfAborted();
     let entry = this.entries.get(dataView.uri);
     // A superseded load is left to finish for the requests already waiting on it.
-    if (!entry || entry.fingerprint !== fingerprint) entry = this.startLoad(dataView, fingerprint, maxRows);
+    if (!entry || !(entry.fingerprint === fingerprint || covers(entry, state, maxRows))) entry = this.startLoad(dataView, state, maxRows);
     return this.wait(dataView.uri, entry, signal, onProgress);
   }
 
@@ -67,10 +74,10 @@ export class DatasetCache {
     for (const uri of [...this.entries.keys()]) this.invalidate(uri);
   }
 
-  private startLoad(dataView: DataView, fingerprint: string, maxRows: number | undefined): Entry {
+  private startLoad(dataView: DataView, state: string, maxRows: number | undefined): Entry {
     const controller = new AbortController();
     const listeners = new Set<(p: LoadProgress) => void>();
-    const entry: Entry = { fingerprint, controller, waiters: 0, settled: false, listeners, promise: undefined as unknown as Promise<Dataset> };
+    const entry: Entry = { fingerprint: withRowLimit(state, maxRows), state, controller, waiters: 0, settled: false, listeners, promise: undefined as unknown as Promise<Dataset> };
     entry.promise = this.loader(dataView, {
       ...this.options.load,
       ...(maxRows === undefined ? {} : { maxRows }),
@@ -80,8 +87,9 @@ export class DatasetCache {
       },
     });
     entry.promise.then(
-      () => {
+      (dataset) => {
         entry.settled = true;
+        entry.dataset = dataset;
       },
       () => {
         entry.settled = true;
@@ -126,8 +134,19 @@ export class DatasetCache {
   }
 }
 
-/** Identifies the data view's content, the state of its files (size and mtime) and the row limit of the load. */
-export async function fingerprintOf(dataView: DataView, maxRows?: number): Promise<string> {
+/** A complete dataset of the same state is what a load with a limit it does not exceed would give. */
+function covers(entry: Entry, state: string, maxRows: number | undefined): boolean {
+  const d = entry.dataset;
+  return d !== undefined && entry.state === state && !d.truncated && (maxRows === undefined || maxRows >= d.eventCount);
+}
+
+/** The fingerprint of a load: the data view's state and the row limit. */
+function withRowLimit(state: string, maxRows: number | undefined): string {
+  return `${state}|${maxRows ?? 'all'}`;
+}
+
+/** Identifies the data view's content and the state of its files (size and mtime). */
+async function dataViewState(dataView: DataView): Promise<string> {
   const stats = await Promise.all(
     dataView.files.map(async (f) => {
       try {
@@ -145,7 +164,6 @@ export async function fingerprintOf(dataView: DataView, maxRows?: number): Promi
     files: dataView.files.map((f, i) => [f.path, f.format, f.identity.personField, f.identity.namespace, f.identity.namespaceField, stats[i]]),
     dimensions: dataView.dimensions.map((d) => [d.name, d.type, d.field]),
     metrics: dataView.metrics.map((m) => [m.name, m.field]),
-    maxRows: maxRows ?? null,
   };
   return JSON.stringify(view);
 }

@@ -76,12 +76,16 @@ export function fieldSample(dataset: Dataset, field: string): FieldSample | unde
 
 /**
  * Sample values from datasets loaded on demand. `load` is the data layer's loader; loading starts
- * on the first request for a data view and `sample` answers from what is loaded.
+ * on the first request for a data view and `sample` answers from what is loaded. `loadKey` names
+ * whatever else the loader depends on (e.g. a row limit): a change loads again.
  */
 export class DatasetSampleValues implements SampleValues {
   private readonly loaded = new Map<string, { key: string; dataset?: Dataset; promise: Promise<Dataset | undefined>; stats: Map<string, FieldSample | undefined> }>();
 
-  constructor(private readonly load: (dataView: DataView) => Promise<Dataset>) {}
+  constructor(
+    private readonly load: (dataView: DataView) => Promise<Dataset>,
+    private readonly loadKey: (dataView: DataView) => unknown = () => undefined,
+  ) {}
 
   sample(dataView: DataView, field: string): FieldSample | undefined {
     const entry = this.entry(dataView);
@@ -96,7 +100,7 @@ export class DatasetSampleValues implements SampleValues {
   }
 
   private entry(dataView: DataView) {
-    const key = JSON.stringify([dataView.files, dataView.dimensions, dataView.metrics, dataView.timestampField, dataView.sessionField, dataView.sessionTimeoutMinutes]);
+    const key = JSON.stringify([dataView.files, dataView.dimensions, dataView.metrics, dataView.timestampField, dataView.sessionField, dataView.sessionTimeoutMinutes, this.loadKey(dataView) ?? null]);
     let entry = this.loaded.get(dataView.uri);
     if (!entry || entry.key !== key) {
       const fresh = { key, dataset: undefined as Dataset | undefined, promise: Promise.resolve<Dataset | undefined>(undefined), stats: new Map<string, FieldSample | undefined>() };

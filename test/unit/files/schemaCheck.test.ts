@@ -18,11 +18,13 @@ describe('schema validation mapped to YAML ranges', () => {
   });
 
   it('reports a missing required key once', () => {
-    const p = problems('filter: buyers\nrule: person where orders > 0\n');
+    const p = problems('filter: buyers\ndataview: web\n');
     assert.strictEqual(p.length, 1);
     assert.strictEqual(p[0].code, 'schema-missing-key');
-    assert.strictEqual(p[0].message, 'Missing required key `dataview`.');
+    assert.strictEqual(p[0].message, 'Missing required key `rule`.');
     assert.strictEqual(p[0].at, 'filter');
+    // `dataview` is optional: a default data view applies (see the checker's filter-no-dataview).
+    assert.deepStrictEqual(problems('filter: buyers\nrule: person where orders > 0\n'), []);
   });
 
   it('underlines a bad enum value with suggestions', () => {

@@ -82,7 +82,7 @@ describe('completion', () => {
 
   it('completes missing top-level keys with the schema descriptions and block-safe insert texts', () => {
     const items = completeAt('filter: a\n|\n').sort((a, b) => a.sortText!.localeCompare(b.sortText!));
-    assert.deepStrictEqual(items.map(e => e.label), ['dataview', 'rule', 'title', 'description', 'tags', 'period', 'audience']);
+    assert.deepStrictEqual(items.map(e => e.label), ['rule', 'title', 'description', 'dataview', 'tags', 'period', 'audience']);
     const rule = items.find(e => e.label === 'rule')!;
     assert.deepStrictEqual([rule.insertText, rule.detail, rule.documentation], ['rule: |\n  person where $0', 'required', 'The rule, in the Audience Filters rule language (see docs/language.md).']);
     assert.strictEqual(completeAt('filter: a\n|\n', 4).find(e => e.label === 'audience')!.insertText, 'audience:\n    name: $0');

@@ -37,7 +37,7 @@ describe('hover', () => {
     assert.match(at(MAIN.replace('contains', 'cont|ains'))!, /^\*\*contains\*\*\n\nThe value contains the text/);
     assert.match(at(MAIN.replace('within', 'with|in'))!, /^\*\*within\*\*\n\nMaximum gap to the previous checkpoint, inclusive/);
     assert.strictEqual(at(MAIN.replace('buyers', 'buy|ers')), '**filter buyers** — Buyers\n\nPeople who ordered.\n\nData view `web` · buyers.filter.yaml');
-    assert.strictEqual(at(MAIN.replace('dataview:', 'data|view:')), '**dataview**\n\nThe id of the data view (`*.dataview.yaml`) the rule is written against.');
+    assert.strictEqual(at(MAIN.replace('dataview:', 'data|view:')), "**dataview**\n\nThe id of the data view (`*.dataview.yaml`) the rule is written against. Optional: without it, the `audienceFilters.defaultDataView` setting (CLI: `--dataview`) applies, or the workspace's only data view.");
     assert.strictEqual(at(MAIN.replace('event where', 'event wh|ere')), '**where**\n\nStarts the body of a container: `person where …`.');
   });
 });
