@@ -12,7 +12,8 @@ if (build.status !== 0) process.exit(build.status ?? 1);
 
 const result = { machine: { node: process.version, cpus: (await import('os')).cpus().length }, date: new Date().toISOString() };
 const dir = path.join(root, 'scripts', 'bench');
-const sections = fs.existsSync(dir) ? fs.readdirSync(dir).filter(f => f.endsWith('.mjs')).sort() : [];
+// Files starting with _ are shared helpers, not sections.
+const sections = fs.existsSync(dir) ? fs.readdirSync(dir).filter(f => f.endsWith('.mjs') && !f.startsWith('_')).sort() : [];
 for (const file of sections) {
   const name = file.replace(/\.mjs$/, '');
   if (only.length && !only.includes(name)) continue;

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { createRequire } from 'module';
-import { median, round } from './fixtures.mjs';
+import { median, round } from './_fixtures.mjs';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 50_000);

@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { createRequire } from 'module';
-import { bigFilter, bigWorkspace, DATAVIEW, median, round } from './fixtures.mjs';
+import { bigFilter, bigWorkspace, DATAVIEW, median, round } from './_fixtures.mjs';
 
 export async function run({ root }) {
   const require = createRequire(import.meta.url);

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { createRequire } from 'module';
-import { round } from './fixtures.mjs';
+import { round } from './_fixtures.mjs';
 
 const N = Number(process.env.BENCH_IDENTITIES ?? 1_000_000);
 
