@@ -153,7 +153,20 @@ function scheduleCheck(uri: string): void {
   const key = uriToKey(uri);
   clearTimeout(pending.get(key));
   const cost = checkCost.get(key) ?? 0;
-  pending.set(key, setTimeout(() => runCheck(uri), cost < IMMEDIATE_CHECK_MS ? 0 : Math.min(MAX_CHECK_DELAY_MS, cost)));
+  pending.set(key, setTimeout(() => guardedCheck(uri), cost < IMMEDIATE_CHECK_MS ? 0 : Math.min(MAX_CHECK_DELAY_MS, cost)));
+}
+
+/**
+ * A check runs from a timer, outside any request: a bug in it must not take the server down with
+ * every open editor's features. It is logged (Output › Audience Filters) and the file keeps its
+ * last diagnostics.
+ */
+function guardedCheck(uri: string): void {
+  try {
+    runCheck(uri);
+  } catch (e) {
+    connection.console.error(`Checking ${uri} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+  }
 }
 
 /** Runs a scheduled check now (a preview request must see the text the client last sent). */
