@@ -37,3 +37,19 @@ describe('diagnostic code catalogue', () => {
     assert.strictEqual(r.status, 0, r.stderr);
   });
 });
+
+describe('diagnostic code coverage', () => {
+  it('every catalogued code is asserted by some test', () => {
+    const texts: string[] = [];
+    const scan = (dir: string): void => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, e.name);
+        if (e.isDirectory()) scan(full);
+        else if (/\.(ts|ya?ml)$/.test(e.name) && !e.name.startsWith('diagnosticCodes.test')) texts.push(fs.readFileSync(full, 'utf8'));
+      }
+    };
+    scan(path.join(REPO_ROOT, 'test'));
+    const all = texts.join('\n');
+    assert.deepStrictEqual(Object.keys(DIAGNOSTIC_CODES).filter(code => !all.includes(code)), []);
+  });
+});
