@@ -210,8 +210,9 @@ export class DatasetBuilder {
     return p;
   }
 
-  private grow(): void {
-    const cap = this.capacity * 2;
+  /** Doubles the capacity, or grows it straight to `atLeast` (one copy instead of several). */
+  private grow(atLeast = 0): void {
+    const cap = Math.max(this.capacity * 2, atLeast);
     this.timestamps = growFloat(this.timestamps, cap);
     this.persons = growInt(this.persons, cap);
     this.sessionCodes = growInt(this.sessionCodes, cap);
@@ -255,7 +256,7 @@ export class DatasetBuilder {
     for (const w of part.warnings) this.warnings.add(w.file, w.line + lineOffset, w.message);
     this.warnings.total += part.warningTotal - part.warnings.length;
     const n = part.count;
-    while (this.capacity < this.count + n) this.grow();
+    if (this.capacity < this.count + n) this.grow(this.count + n);
     const personMap = new Int32Array(part.personIds.length);
     for (let p = 0; p < personMap.length; p++) personMap[p] = this.personIndex(part.personNamespaces[p], part.personIds[p]);
     const sessionMap = new Int32Array(part.sessionIds.length);
