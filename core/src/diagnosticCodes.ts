@@ -12,7 +12,8 @@ export interface CodeInfo {
   fix?: string;
 }
 
-export const DOCS_LANGUAGE_URL = 'https://audience-filters.dev/docs/language.md';
+/** Where the codes are documented, relative to the repository (the project has no web site). */
+export const DOCS_LANGUAGE_PATH = 'docs/language.md';
 
 export const DIAGNOSTIC_CODES: Record<string, CodeInfo> = {
   'yaml-syntax': { severity: 'error', when: 'The file is not valid YAML; the range is where the parser stopped.' },

@@ -5,7 +5,7 @@
  * positions do, and the run says so with `columnKind: utf16CodeUnits`.
  */
 import type { Diagnostic, Severity } from '../diagnostics';
-import { DIAGNOSTIC_CODES, DOCS_LANGUAGE_URL } from '../diagnosticCodes';
+import { DIAGNOSTIC_CODES, DOCS_LANGUAGE_PATH } from '../diagnosticCodes';
 
 export interface LocatedDiagnostic extends Diagnostic {
   /** File path relative to the repository root (forward slashes), as SARIF viewers expect. */
@@ -22,7 +22,7 @@ const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', 
 
 function ruleFor(id: string): Record<string, unknown> {
   const text = DIAGNOSTIC_CODES[id]?.when ?? `Diagnostic ${id}.`;
-  return { id, name: id.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase()), shortDescription: { text }, helpUri: `${DOCS_LANGUAGE_URL}#${id}`, help: { text: `${text} See ${DOCS_LANGUAGE_URL}#${id}.` } };
+  return { id, name: id.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase()), shortDescription: { text }, help: { text: `${text} See ${DOCS_LANGUAGE_PATH}#${id} in the Audience Filters repository.`, markdown: `${text} See [${id}](${DOCS_LANGUAGE_PATH}#${id}).` } };
 }
 
 export function toSarif(diagnostics: LocatedDiagnostic[], options: SarifOptions): Record<string, unknown> {
@@ -51,7 +51,6 @@ export function toSarif(diagnostics: LocatedDiagnostic[], options: SarifOptions)
     tool: {
       driver: {
         name: 'audience-filters',
-        informationUri: 'https://audience-filters.dev/docs/ci.md',
         version: options.toolVersion,
         rules: ids.map(ruleFor),
       },
