@@ -1,5 +1,6 @@
 import * as path from 'path';
 import { audienceMetadataOf } from '../../core/src/audienceTarget';
+import { planPublish } from '../../core/src/publish';
 import type { PublishInputs, PublishPlan } from '../../core/src/publish';
 import type { PublishError } from '../../core/src/publish/errors';
 import { flagValue, UsageError } from './args';
@@ -34,6 +35,19 @@ export async function publishInputsFor(file: string, endpoint: string, token: st
   const identities = outcome.value.result.audience;
   if (!metadata.namespaces.length) metadata.namespaces = [...new Set(identities.map(i => i.namespace))].sort();
   return { endpoint, token, audience: metadata, identities };
+}
+
+/** Evaluates the one filter file named by `args` and plans its publish; an exit code when that fails. */
+export async function planFile(command: string, args: ParsedArgs, io: CommandIO, env: NodeJS.ProcessEnv): Promise<PublishPlan | number> {
+  if (args.positionals.length !== 1) throw new UsageError(`${command} needs exactly one filter file`);
+  const inputs = await publishInputsFor(args.positionals[0], endpointOf(args, env), tokenOf(env), io);
+  if (typeof inputs === 'number') return inputs;
+  const planned = await planPublish(inputs);
+  if (!planned.ok) {
+    io.err(`plan failed: ${describePublishError(planned.error)}`);
+    return 1;
+  }
+  return planned.value;
 }
 
 /** One line an operator can act on; never contains the token. */

@@ -117,13 +117,25 @@ export class EvaluationService {
   }
 
   private windowOf(filter: FilterFile, dataset: Dataset, which: EvaluateOptions['window'] = 'period'): { from: number; to: number } | undefined {
-    let newest = -Infinity;
-    const ts = dataset.timestamps;
-    for (let i = 0; i < ts.length; i++) if (ts[i] > newest) newest = ts[i];
+    const newest = newestEventTime(dataset);
     const end = Number.isFinite(newest) ? newest : Date.now();
     if (which === 'lookback') return periodWindow({ kind: 'last', count: filter.audience?.lookbackDays ?? DEFAULT_LOOKBACK_DAYS, unit: 'day' }, end);
     return periodWindow(filter.period, end);
   }
+}
+
+const newestByDataset = new WeakMap<Dataset, number>();
+
+/** The time of the dataset's newest event (windows end there); one scan per loaded dataset. */
+function newestEventTime(dataset: Dataset): number {
+  let newest = newestByDataset.get(dataset);
+  if (newest === undefined) {
+    newest = -Infinity;
+    const ts = dataset.timestamps;
+    for (let i = 0; i < ts.length; i++) if (ts[i] > newest) newest = ts[i];
+    newestByDataset.set(dataset, newest);
+  }
+  return newest;
 }
 
 function fail<T>(code: 'not-a-filter' | 'no-dataview' | 'cancelled', message: string): Outcome<T> {

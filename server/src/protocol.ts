@@ -1,3 +1,5 @@
+import type { Explanation } from '../../core/src/engine/explain';
+
 /**
  * Custom LSP messages between the Audience Filters client and server. Imported by both sides;
  * plain method names and types only (no vscode or vscode-languageserver imports here).
@@ -147,39 +149,10 @@ export interface ExplainParams {
   person: PreviewIdentity;
 }
 
-/** One event of the person, with the values of the fields the rule reads. */
-export interface ExplainTimelineEvent {
-  index: number;
-  time: string;
-  /** 1-based session number within the person. */
-  session: number;
-  values: Record<string, string | number | null>;
-  /** The filter returns this event. */
-  returned: boolean;
-}
-
-export interface ExplainStep {
-  label: string;
-  start: number;
-  end: number;
-  status: 'matched' | 'failed' | 'not reached';
-  /** Dataset indices of the events that matched it. */
-  events: number[];
-  time?: string;
-  reason?: string;
-}
-
 /** The engine's explanation (core `Explanation`), with the status of the request. */
-export interface ExplainEvaluation {
+export interface ExplainEvaluation extends Explanation {
   status: 'ok';
   uri: string;
-  found: boolean;
-  person?: { index: number; namespace: string; id: string };
-  verdict: 'member' | 'not member';
-  scope: string;
-  timeline: ExplainTimelineEvent[];
-  steps: ExplainStep[];
-  summary: string;
 }
 
 export type ExplainResult = ExplainEvaluation | PreviewStale | PreviewUnavailable;

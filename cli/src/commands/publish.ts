@@ -1,8 +1,8 @@
 import * as readline from 'readline';
-import { planPublish, publish } from '../../../core/src/publish';
+import { publish } from '../../../core/src/publish';
 import { parseArgs, UsageError } from '../args';
 import type { CommandIO } from '../io';
-import { describePublishError, endpointOf, planText, publishInputsFor, tokenOf } from '../publishing';
+import { describePublishError, planFile, planText } from '../publishing';
 
 /**
  * `audience-filters publish <file.filter.yaml> [--endpoint <url>] [--yes] [--json]`: evaluates,
@@ -10,18 +10,12 @@ import { describePublishError, endpointOf, planText, publishInputsFor, tokenOf }
  */
 export async function runPublish(argv: string[], io: CommandIO, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const args = parseArgs(argv, { values: ['endpoint'], booleans: ['json', 'yes'] });
-  if (args.positionals.length !== 1) throw new UsageError('publish needs exactly one filter file');
   const json = args.flags.has('json');
   const yes = args.flags.has('yes');
+  if (args.positionals.length !== 1) throw new UsageError('publish needs exactly one filter file');
   if (!yes && !process.stdin.isTTY) throw new UsageError('publish asks for confirmation; pass --yes when not at a terminal');
-  const inputs = await publishInputsFor(args.positionals[0], endpointOf(args, env), tokenOf(env), io);
-  if (typeof inputs === 'number') return inputs;
-  const planned = await planPublish(inputs);
-  if (!planned.ok) {
-    io.err(`plan failed: ${describePublishError(planned.error)}`);
-    return 1;
-  }
-  const plan = planned.value;
+  const plan = await planFile('publish', args, io, env);
+  if (typeof plan === 'number') return plan;
   for (const line of planText(plan)) (json ? io.err : io.out)(line);
   if (!plan.publishable) return 1;
   if (!yes && !(await confirm('Publish? [y/N] '))) {

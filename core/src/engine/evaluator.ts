@@ -108,18 +108,10 @@ export class Evaluator {
         return this.anyPerUnit(this.conditionEvents(expr), scope);
       }
       case 'and':
-      case 'or': {
-        const all = expr.kind === 'and';
-        const out = new Uint8Array(count).fill(all ? 1 : 0);
-        for (const item of expr.items) {
-          const m = this.units(item, scope);
-          if (all) for (let u = 0; u < count; u++) out[u] &= m[u];
-          else for (let u = 0; u < count; u++) out[u] |= m[u];
-        }
-        return out;
-      }
+      case 'or':
       case 'logicGroup': {
-        const all = expr.mode === 'all';
+        // Outside a sequence, `all of` / `any of` are `and` / `or`.
+        const all = expr.kind === 'and' || (expr.kind === 'logicGroup' && expr.mode === 'all');
         const out = new Uint8Array(count).fill(all ? 1 : 0);
         for (const item of expr.items) {
           const m = this.units(item, scope);
