@@ -141,26 +141,10 @@ export class DatasetBuilder {
   }
 
   addEvent(namespace: string, personId: string, timestamp: number, sessionId: string | undefined, values: ArrayLike<unknown>, source = 0, line = 0): void {
-    if (this.count >= this.maxEvents) {
-      this.isTruncated = true;
-      return;
-    }
-    if (this.count === this.capacity) this.grow();
-    const i = this.count++;
-    this.timestamps[i] = timestamp;
-    this.persons[i] = this.personIndex(namespace, personId);
-    if (sessionId === undefined) {
-      this.sessionCodes[i] = -1;
-    } else {
-      let code = this.sessionByKey.get(sessionId);
-      if (code === undefined) {
-        code = this.sessionByKey.size;
-        this.sessionByKey.set(sessionId, code);
-      }
-      this.sessionCodes[i] = code;
-    }
-    this.fileIndex[i] = source;
-    this.lines[i] = line;
+    const i = this.beginEvent(timestamp, source, line);
+    if (i < 0) return;
+    this.persons[i] = this.internPerson(namespace, personId);
+    this.sessionCodes[i] = sessionId === undefined ? -1 : this.internSession(sessionId);
     const specs = this.specs;
     for (let c = 0; c < specs.length; c++) {
       const raw = values[c];
@@ -172,13 +156,7 @@ export class DatasetBuilder {
           // Consecutive rows often repeat a value (same person, device, session): skip the hash.
           this.codes[c]![i] = this.lastCode[c];
         } else {
-          const dict = this.dictionaries[c]!;
-          let code = dict.get(s);
-          if (code === undefined) {
-            code = dict.size;
-            dict.set(s, code);
-            this.dictionaryValues[c]!.push(s);
-          }
+          const code = this.internString(c, s);
           this.codes[c]![i] = code;
           this.lastValue[c] = s;
           this.lastCode[c] = code;
@@ -189,7 +167,66 @@ export class DatasetBuilder {
     }
   }
 
-  private personIndex(namespace: string, personId: string): number {
+  /**
+   * Starts the next event (for loaders that fill its person, session and columns with the
+   * setters below) and returns its index; -1 when the builder is full, which marks it truncated.
+   * The event's person must be set; its session and columns default to missing.
+   */
+  beginEvent(timestamp: number, source: number, line: number): number {
+    if (this.count >= this.maxEvents) {
+      this.isTruncated = true;
+      return -1;
+    }
+    if (this.count === this.capacity) this.grow();
+    const i = this.count++;
+    this.timestamps[i] = timestamp;
+    this.sessionCodes[i] = -1;
+    this.fileIndex[i] = source;
+    this.lines[i] = line;
+    return i;
+  }
+
+  setPerson(i: number, person: number): void {
+    this.persons[i] = person;
+  }
+
+  setSession(i: number, session: number): void {
+    this.sessionCodes[i] = session;
+  }
+
+  /** Sets string column `c` of event `i` to a code from `internString` (-1: missing). */
+  setCode(c: number, i: number, code: number): void {
+    this.codes[c]![i] = code;
+  }
+
+  setNumber(c: number, i: number, value: number): void {
+    this.numbers[c]![i] = value;
+  }
+
+  /** The dictionary code of `value` in string column `c`, added when new. */
+  internString(c: number, value: string): number {
+    const dict = this.dictionaries[c]!;
+    let code = dict.get(value);
+    if (code === undefined) {
+      code = dict.size;
+      dict.set(value, code);
+      this.dictionaryValues[c]!.push(value);
+    }
+    return code;
+  }
+
+  /** The code of a session ID, added when new. */
+  internSession(sessionId: string): number {
+    let code = this.sessionByKey.get(sessionId);
+    if (code === undefined) {
+      code = this.sessionByKey.size;
+      this.sessionByKey.set(sessionId, code);
+    }
+    return code;
+  }
+
+  /** The index of the person (namespace, ID), added when new. */
+  internPerson(namespace: string, personId: string): number {
     // Sample files usually list a person's events together: skip the map for repeats.
     if (personId === this.lastPersonId && namespace === this.lastNamespace && this.lastPerson >= 0) return this.lastPerson;
     let byId = this.personByKey.get(namespace);
@@ -258,17 +295,9 @@ export class DatasetBuilder {
     const n = part.count;
     if (this.capacity < this.count + n) this.grow(this.count + n);
     const personMap = new Int32Array(part.personIds.length);
-    for (let p = 0; p < personMap.length; p++) personMap[p] = this.personIndex(part.personNamespaces[p], part.personIds[p]);
+    for (let p = 0; p < personMap.length; p++) personMap[p] = this.internPerson(part.personNamespaces[p], part.personIds[p]);
     const sessionMap = new Int32Array(part.sessionIds.length);
-    for (let k = 0; k < sessionMap.length; k++) {
-      const id = part.sessionIds[k];
-      let code = this.sessionByKey.get(id);
-      if (code === undefined) {
-        code = this.sessionByKey.size;
-        this.sessionByKey.set(id, code);
-      }
-      sessionMap[k] = code;
-    }
+    for (let k = 0; k < sessionMap.length; k++) sessionMap[k] = this.internSession(part.sessionIds[k]);
     const base = this.count;
     for (let i = 0; i < n; i++) {
       const j = base + i;
@@ -283,19 +312,8 @@ export class DatasetBuilder {
       const codes = part.codes[c];
       if (codes) {
         const localDict = part.dictionaries[c]!;
-        const dict = this.dictionaries[c]!;
-        const values = this.dictionaryValues[c]!;
         const map = new Int32Array(localDict.length);
-        for (let k = 0; k < localDict.length; k++) {
-          const v = localDict[k];
-          let code = dict.get(v);
-          if (code === undefined) {
-            code = dict.size;
-            dict.set(v, code);
-            values.push(v);
-          }
-          map[k] = code;
-        }
+        for (let k = 0; k < localDict.length; k++) map[k] = this.internString(c, localDict[k]);
         const out = this.codes[c]!;
         for (let i = 0; i < n; i++) {
           const code = codes[i];

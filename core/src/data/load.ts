@@ -14,7 +14,7 @@ import type { Dataset } from './dataset';
 import { JsonArrayParser } from './jsonArray';
 import { NdjsonParser } from './ndjson';
 import { defaultThreads, loadNdjsonInParallel, workersAvailable } from './parallel';
-import type { ChunkParser, RowSink } from './parser';
+import type { ByteChunkParser, ChunkParser, RowSink } from './parser';
 
 export interface LoadProgress {
   /** The file being read (absolute path). */
@@ -107,14 +107,30 @@ async function statFile(path: string): Promise<number | string> {
   }
 }
 
-function createParser(builder: DatasetBuilder, dataView: DataView, file: SampleFile, source: number): ChunkParser {
-  if (file.format === 'csv') return new CsvParser(new CsvRowReader(builder, dataView, file.identity, file.path, source));
+function createParser(builder: DatasetBuilder, dataView: DataView, file: SampleFile, source: number): ByteChunkParser {
+  if (file.format === 'ndjson') return new NdjsonParser(builder, dataView, file.identity, file.path, source);
+  if (file.format === 'csv') return decoding(new CsvParser(new CsvRowReader(builder, dataView, file.identity, file.path, source)));
   const reader = new ObjectRowReader(builder, dataView, file.identity, file.path, source);
   const sink: RowSink = {
     row: (value, line) => reader.read(value, line),
     warn: (line, message) => builder.warn(file.path, line, message),
   };
-  return file.format === 'json' ? new JsonArrayParser(sink) : new NdjsonParser(sink);
+  return decoding(new JsonArrayParser(sink));
+}
+
+/** A text parser fed through a UTF-8 decoder (which keeps a character split across chunks whole). */
+function decoding(parser: ChunkParser): ByteChunkParser {
+  const decoder = new StringDecoder('utf8');
+  return {
+    push: (chunk) => parser.push(decoder.write(chunk)),
+    end: () => {
+      parser.push(decoder.end());
+      parser.end();
+    },
+    get rows() {
+      return parser.rows;
+    },
+  };
 }
 
 interface StreamResult {
@@ -123,12 +139,11 @@ interface StreamResult {
 }
 
 /**
- * Feeds the file's decoded text to `parser`; resolves with the bytes read (and any read error).
+ * Feeds the file's bytes to `parser`; resolves with the bytes read (and any read error).
  * Stops reading, without ending the parser, as soon as `stop()` is true after a chunk.
  */
-async function streamFile(path: string, parser: ChunkParser, report: (bytesRead: number) => void, stop: () => boolean, signal: AbortSignal | undefined): Promise<StreamResult> {
+async function streamFile(path: string, parser: ByteChunkParser, report: (bytesRead: number) => void, stop: () => boolean, signal: AbortSignal | undefined): Promise<StreamResult> {
   const stream = fs.createReadStream(path, { highWaterMark: CHUNK_BYTES });
-  const decoder = new StringDecoder('utf8');
   let bytes = 0;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
@@ -137,18 +152,16 @@ async function streamFile(path: string, parser: ChunkParser, report: (bytesRead:
         signal.throwIfAborted();
       }
       bytes += chunk.length;
-      parser.push(decoder.write(chunk));
+      parser.push(chunk);
       report(bytes);
       // Leaving the loop destroys the stream: the rest of the file is never read.
       if (stop()) return { bytes };
     }
   } catch (e) {
     if (signal?.aborted) throw signal.reason;
-    parser.push(decoder.end());
     parser.end();
     return { bytes, error: (e as NodeJS.ErrnoException).code ?? (e as Error).message };
   }
-  parser.push(decoder.end());
   parser.end();
   return { bytes };
 }

@@ -4,10 +4,9 @@
  * partial are relative to the range; the main thread adds the offset when merging.
  */
 import * as fs from 'fs';
-import { StringDecoder } from 'string_decoder';
 import { parentPort, workerData } from 'worker_threads';
 import type { DataView } from '../dataview/model';
-import { DatasetBuilder, ObjectRowReader } from './build';
+import { DatasetBuilder } from './build';
 import { NdjsonParser } from './ndjson';
 
 /** What the main thread passes as `workerData`. */
@@ -29,22 +28,16 @@ export type WorkerMessage =
 async function run(job: RangeJob): Promise<void> {
   const file = job.dataView.files[job.fileIndex];
   const builder = new DatasetBuilder(job.dataView);
-  const reader = new ObjectRowReader(builder, job.dataView, file.identity, file.path, 0);
-  const parser = new NdjsonParser({
-    row: (value, line) => reader.read(value, line),
-    warn: (line, message) => builder.warn(file.path, line, message),
-  });
-  const decoder = new StringDecoder('utf8');
+  const parser = new NdjsonParser(builder, job.dataView, file.identity, file.path, 0);
   let bytes = 0;
   if (job.end > job.start) {
     const stream = fs.createReadStream(file.path, { start: job.start, end: job.end - 1, highWaterMark: job.chunkBytes });
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       bytes += chunk.length;
-      parser.push(decoder.write(chunk));
+      parser.push(chunk);
       post({ type: 'progress', bytes, rows: parser.rows });
     }
   }
-  parser.push(decoder.end());
   parser.end();
   const partial = builder.exportPartial();
   const transfer: ArrayBuffer[] = [partial.timestamps.buffer, partial.persons.buffer, partial.sessionCodes.buffer, partial.lines.buffer] as ArrayBuffer[];

@@ -8,9 +8,17 @@ export interface RowSink {
   warn(line: number, message: string): void;
 }
 
-/** A format parser fed decoded text chunks in order, then `end()` once. */
+/** A format parser fed decoded text chunks in order, then `end()` once (CSV, JSON array). */
 export interface ChunkParser {
   push(text: string): void;
+  end(): void;
+  /** Rows (records/lines/elements) seen so far, for progress. */
+  readonly rows: number;
+}
+
+/** A format parser fed the file's bytes in order, then `end()` once (NDJSON; text parsers behind a decoder). */
+export interface ByteChunkParser {
+  push(chunk: Buffer): void;
   end(): void;
   /** Rows (records/lines/elements) seen so far, for progress. */
   readonly rows: number;

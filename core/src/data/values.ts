@@ -91,17 +91,12 @@ function digits(s: string, start: number, count: number): number {
  * Hand-written rather than `Date.parse`, which accepts many non-ISO forms and reads offset-less
  * date-times as local time.
  */
-/** The last date seen: timestamps in a file mostly repeat the previous row's day. */
-let lastDayKey = -1;
-let lastDayMs = 0;
-
 export function parseIsoTimestamp(s: string): number {
   const len = s.length;
   if (len < 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return NaN;
   const year = digits(s, 0, 4);
   const month = digits(s, 5, 2);
   const day = digits(s, 8, 2);
-  if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31) return NaN;
   let hour = 0;
   let minute = 0;
   let second = 0;
@@ -115,11 +110,10 @@ export function parseIsoTimestamp(s: string): number {
     if (i + 5 > len || s.charCodeAt(i + 2) !== 58) return NaN;
     hour = digits(s, i, 2);
     minute = digits(s, i + 3, 2);
-    if (hour < 0 || hour > 24 || minute < 0 || minute > 59) return NaN;
     i += 5;
     if (i < len && s.charCodeAt(i) === 58) {
       second = digits(s, i + 1, 2);
-      if (second < 0 || second > 60 || i + 3 > len) return NaN;
+      if (i + 3 > len) return NaN;
       i += 3;
       if (i < len && (s.charCodeAt(i) === 46 || s.charCodeAt(i) === 44)) {
         i++;
@@ -157,6 +151,60 @@ export function parseIsoTimestamp(s: string): number {
     }
     if (i !== len) return NaN;
   }
+  return isoFieldsToEpochMs(year, month, day, hour, minute, second, ms, offsetMinutes);
+}
+
+function byteDigits(b: Uint8Array, start: number, count: number): number {
+  let v = 0;
+  for (let i = start; i < start + count; i++) {
+    const d = b[i] - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/**
+ * `parseIsoTimestamp` for the form almost every sample file uses, `YYYY-MM-DDTHH:MM:SS[.f…]Z`,
+ * read from the bytes of `b[start, end)` without making a string. Undefined when the bytes have
+ * another form: the caller then decodes them and calls `parseIsoTimestamp`, so the result is the
+ * same either way.
+ */
+export function parseIsoTimestampBytes(b: Uint8Array, start: number, end: number): number | undefined {
+  const len = end - start;
+  if (len < 20 || b[start + 4] !== 45 || b[start + 7] !== 45 || b[start + 10] !== 84 || b[start + 13] !== 58 || b[start + 16] !== 58 || b[end - 1] !== 90) return undefined;
+  let ms = 0;
+  if (len > 20) {
+    if (b[start + 19] !== 46) return undefined;
+    let scale = 100;
+    for (let i = start + 20; i < end - 1; i++) {
+      const d = b[i] - 48;
+      if (d < 0 || d > 9) return undefined;
+      ms += d * scale;
+      scale /= 10;
+    }
+    if (len === 21) return undefined;
+  }
+  return isoFieldsToEpochMs(
+    byteDigits(b, start, 4),
+    byteDigits(b, start + 5, 2),
+    byteDigits(b, start + 8, 2),
+    byteDigits(b, start + 11, 2),
+    byteDigits(b, start + 14, 2),
+    byteDigits(b, start + 17, 2),
+    ms,
+    0,
+  );
+}
+
+/** The last date seen: timestamps in a file mostly repeat the previous row's day. */
+let lastDayKey = -1;
+let lastDayMs = 0;
+
+/** Epoch milliseconds of ISO date-time fields (a field is -1 where it was not digits); NaN when one is out of range. */
+function isoFieldsToEpochMs(year: number, month: number, day: number, hour: number, minute: number, second: number, ms: number, offsetMinutes: number): number {
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31) return NaN;
+  if (hour < 0 || hour > 24 || minute < 0 || minute > 59 || second < 0 || second > 60) return NaN;
   // Date.UTC rolls 2026-02-31 over into March; reject such dates instead.
   if (day > daysInMonth(year, month)) return NaN;
   const dayKey = (year * 16 + month) * 32 + day;

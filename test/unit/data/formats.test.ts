@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DatasetBuilder } from '../../../core/src/data/build';
 import { CsvParser } from '../../../core/src/data/csv';
 import { JsonArrayParser } from '../../../core/src/data/jsonArray';
 import { loadDataView, type LoadProgress } from '../../../core/src/data/load';
@@ -74,11 +75,15 @@ describe('loading sample files', () => {
     });
 
     it('gives the same rows whatever the chunk boundaries', () => {
-      const text = '{"a":"é✓"}\r\n\n{"a":2}\n{"a":\n{"a":4}';
-      const expected = collect((sink) => new NdjsonParser(sink), [text]);
-      assert.deepEqual(expected.rows, [[{ a: 'é✓' }, 1], [{ a: 2 }, 3], [{ a: 4 }, 5]]);
-      assert.deepEqual(expected.warnings.map((w) => w[0]), [4]);
-      assert.deepEqual(collect((sink) => new NdjsonParser(sink), [...text]), expected);
+      const text = '{"id":"p1","ts":1,"page":"é✓"}\r\n\n{"id":"p2","ts":2,"price":2}\n{"a":\n{"id":"p1","ts":3,"page":"\\u00e9✓"}';
+      const bytes = Buffer.from(text);
+      const whole = parseNdjson([bytes]);
+      assert.deepEqual(personsOf(whole), ['ECID:p1', 'ECID:p1', 'ECID:p2']);
+      assert.deepEqual(strings(whole, 'page'), ['é✓', 'é✓', undefined]);
+      assert.deepEqual(Array.from(whole.sources!.line), [1, 5, 3]);
+      assert.deepEqual(whole.warnings.map((w) => w.line), [4]);
+      // One byte at a time splits every line and every multi-byte character.
+      assert.deepEqual(parseNdjson(Array.from(bytes, (_, i) => bytes.subarray(i, i + 1))), whole);
     });
   });
 
@@ -293,6 +298,15 @@ describe('loading sample files', () => {
 });
 
 /** Runs a parser over `chunks` and records what it reports. */
+function parseNdjson(chunks: Buffer[]) {
+  const dataView = makeDataView([]);
+  const builder = new DatasetBuilder(dataView);
+  const parser = new NdjsonParser(builder, dataView, ECID, 'x.ndjson', builder.addSource('x.ndjson'));
+  for (const c of chunks) parser.push(c);
+  parser.end();
+  return builder.finish();
+}
+
 function collect(create: (sink: { row(v: unknown, l: number): void; warn(l: number, m: string): void }) => { push(t: string): void; end(): void }, chunks: string[]) {
   const rows: [unknown, number][] = [];
   const warnings: [number, string][] = [];
