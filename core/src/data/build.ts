@@ -94,6 +94,12 @@ export class DatasetBuilder {
   private readonly personByKey = new Map<string, Map<string, number>>();
   private readonly personIds: string[] = [];
   private readonly personNamespaces: string[] = [];
+  /**
+   * Session ID per session code. Codes only need to tell consecutive events apart, so a merged
+   * partial's codes are appended as they are (an ID may then have several codes) and `finish`
+   * compares the IDs where codes differ; `sessionByKey` interns the IDs of rows added here.
+   */
+  private readonly sessionIds: string[] = [];
   private readonly sessionByKey = new Map<string, number>();
   private readonly files: string[] = [];
   private lastNamespace = '';
@@ -215,11 +221,19 @@ export class DatasetBuilder {
     return code;
   }
 
+  /**
+   * A new code for a session ID, for callers that already know it is new to them (two codes for
+   * one ID are allowed; see `sessionIds`).
+   */
+  addSessionId(sessionId: string): number {
+    return this.sessionIds.push(sessionId) - 1;
+  }
+
   /** The code of a session ID, added when new. */
   internSession(sessionId: string): number {
     let code = this.sessionByKey.get(sessionId);
     if (code === undefined) {
-      code = this.sessionByKey.size;
+      code = this.sessionIds.push(sessionId) - 1;
       this.sessionByKey.set(sessionId, code);
     }
     return code;
@@ -245,6 +259,11 @@ export class DatasetBuilder {
     this.lastPersonId = personId;
     this.lastPerson = p;
     return p;
+  }
+
+  /** Makes room for `events` more events at once (before appending partials, say). */
+  reserve(events: number): void {
+    if (this.capacity < this.count + events) this.grow(this.count + events);
   }
 
   /** Doubles the capacity, or grows it straight to `atLeast` (one copy instead of several). */
@@ -279,7 +298,7 @@ export class DatasetBuilder {
       dictionaries: this.dictionaryValues,
       personIds: this.personIds,
       personNamespaces: this.personNamespaces,
-      sessionIds: [...this.sessionByKey.keys()],
+      sessionIds: this.sessionIds,
       warnings: this.warnings.warnings,
       warningTotal: this.warnings.total,
     };
@@ -293,18 +312,18 @@ export class DatasetBuilder {
     for (const w of part.warnings) this.warnings.add(w.file, w.line + lineOffset, w.message);
     this.warnings.total += part.warningTotal - part.warnings.length;
     const n = part.count;
-    if (this.capacity < this.count + n) this.grow(this.count + n);
+    this.reserve(n);
     const personMap = new Int32Array(part.personIds.length);
     for (let p = 0; p < personMap.length; p++) personMap[p] = this.internPerson(part.personNamespaces[p], part.personIds[p]);
-    const sessionMap = new Int32Array(part.sessionIds.length);
-    for (let k = 0; k < sessionMap.length; k++) sessionMap[k] = this.internSession(part.sessionIds[k]);
+    const sessionBase = this.sessionIds.length;
+    for (const id of part.sessionIds) this.sessionIds.push(id);
     const base = this.count;
     for (let i = 0; i < n; i++) {
       const j = base + i;
       this.timestamps[j] = part.timestamps[i];
       this.persons[j] = personMap[part.persons[i]];
       const sc = part.sessionCodes[i];
-      this.sessionCodes[j] = sc < 0 ? -1 : sessionMap[sc];
+      this.sessionCodes[j] = sc < 0 ? -1 : sessionBase + sc;
       this.fileIndex[j] = source;
       this.lines[j] = part.lines[i] + lineOffset;
     }
@@ -374,12 +393,14 @@ export class DatasetBuilder {
     const session = new Int32Array(n);
     const starts: number[] = [];
     const timeout = this.timeoutMs;
+    const sessionIds = this.sessionIds;
     let current = -1;
     for (let k = 0; k < n; k++) {
       const code = sessionCodes[k];
+      const previous = k === 0 ? -1 : sessionCodes[k - 1];
       let isNew: boolean;
       if (k === 0 || person[k] !== person[k - 1]) isNew = true;
-      else if (code !== sessionCodes[k - 1]) isNew = true;
+      else if (code !== previous) isNew = code === -1 || previous === -1 || sessionIds[code] !== sessionIds[previous];
       else isNew = code === -1 && timestamps[k] - timestamps[k - 1] > timeout;
       if (isNew) {
         current++;

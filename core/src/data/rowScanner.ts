@@ -136,6 +136,8 @@ export class RowScanner {
   private readonly ends: Int32Array;
   /** Per slot holding a Plain string: the hash of its text's bytes. */
   private readonly hashes: Int32Array;
+  /** Per slot: the row that last filled it (a slot is empty in other rows). */
+  private readonly filledIn: Float64Array;
   private readonly personPath: number;
   private readonly namespacePath: number;
   private readonly timestampPath: number;
@@ -205,6 +207,7 @@ export class RowScanner {
     this.starts = new Int32Array(slots);
     this.ends = new Int32Array(slots);
     this.hashes = new Int32Array(slots);
+    this.filledIn = new Float64Array(slots).fill(-1);
   }
 
   /**
@@ -219,7 +222,6 @@ export class RowScanner {
       this.viewOf = b;
     }
     this.row++;
-    this.kinds.fill(Kind.None);
     let i = this.scanObject(b, this.root, start, end, 0);
     if (i < 0) return false;
     while (i < end && isBlank(b[i])) i++;
@@ -231,9 +233,9 @@ export class RowScanner {
   /** The slot holding path `p`'s value in this row, or -1 when the row lacks it. */
   private slotOf(p: number): number {
     const d = this.direct[p];
-    if (this.kinds[d] !== Kind.None) return d;
+    if (this.filledIn[d] === this.row) return d;
     const n = this.nested[p];
-    return n >= 0 && this.kinds[n] !== Kind.None ? n : -1;
+    return n >= 0 && this.filledIn[n] === this.row ? n : -1;
   }
 
   /** The JavaScript value in slot `s`, as JSON.parse gives it. */
@@ -328,7 +330,7 @@ export class RowScanner {
         const hash = this.hashes[s];
         let code = this.sessions.get(b, this.view, from, to, 0, hash);
         if (code < 0) {
-          code = builder.internSession(b.toString('utf8', from, to));
+          code = builder.addSessionId(b.toString('utf8', from, to));
           this.sessions.add(b, from, to, 0, hash, code);
         }
         builder.setSession(i, code);
@@ -370,6 +372,7 @@ export class RowScanner {
   }
 
   private record(slot: number, kind: Kind, start: number, end: number): void {
+    this.filledIn[slot] = this.row;
     this.kinds[slot] = kind;
     this.starts[slot] = start;
     this.ends[slot] = end;
