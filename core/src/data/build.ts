@@ -17,6 +17,7 @@
  * `sessionTimeoutMinutes`.
  */
 import type { DataView, Identity } from '../dataview/model';
+import { type EventColumns, mergeRuns, orderByPerson, permuteColumns, type Run } from './assemble';
 import type { Column, Dataset, LoadWarning } from './dataset';
 import { compileFieldPath, type FieldGetter } from './fieldPath';
 import { toDimensionString, toEpochMs, toId, toNumber } from './values';
@@ -52,13 +53,15 @@ export function columnSpecs(dataView: DataView): ColumnSpec[] {
 const INITIAL_CAPACITY = 1 << 14;
 
 /**
- * The unsorted contents of a builder, as posted by a load worker (typed arrays are transferred,
- * valid up to `count`). Codes index the partial's own dictionaries, persons and session IDs.
+ * The contents of a builder as posted by a load worker: events ordered by the partial's own
+ * person numbering (`personStart`), then time; typed arrays are transferred. Codes index the
+ * partial's own dictionaries and session IDs.
  */
 export interface PartialDataset {
   count: number;
+  /** Per partial person (+1 at the end): the index of its first event. */
+  personStart: Int32Array;
   timestamps: Float64Array;
-  persons: Int32Array;
   sessionCodes: Int32Array;
   lines: Int32Array;
   codes: (Int32Array | null)[];
@@ -70,6 +73,21 @@ export interface PartialDataset {
   /** Stored warnings (lines relative to the partial's first line) and how many there were. */
   warnings: LoadWarning[];
   warningTotal: number;
+}
+
+/** A run of events in input order: own events (persons as builder persons, unordered) or a merged partial. */
+interface Segment {
+  columns: EventColumns;
+  persons: Int32Array | null;
+  partial: {
+    personStart: Int32Array;
+    /** Partial person → builder person; partial code → builder code per column. */
+    personMap: Int32Array;
+    codeMaps: (Int32Array | null)[];
+    source: number;
+    lineOffset: number;
+    sessionBase: number;
+  } | null;
 }
 
 /**
@@ -109,6 +127,9 @@ export class DatasetBuilder {
   private readonly lastValue: (string | undefined)[];
   private readonly lastCode: Int32Array;
   private isTruncated = false;
+  /** Runs of events closed so far, in input order, and how many events they hold. */
+  private readonly segments: Segment[] = [];
+  private sealedEvents = 0;
 
   /**
    * `maxEvents`: events past this many are dropped (and so are warnings after the first dropped
@@ -127,7 +148,7 @@ export class DatasetBuilder {
   }
 
   get eventCount(): number {
-    return this.count;
+    return this.sealedEvents + this.count;
   }
 
   /** True once an event past `maxEvents` was offered: loaders stop reading. */
@@ -179,7 +200,7 @@ export class DatasetBuilder {
    * The event's person must be set; its session and columns default to missing.
    */
   beginEvent(timestamp: number, source: number, line: number): number {
-    if (this.count >= this.maxEvents) {
+    if (this.sealedEvents + this.count >= this.maxEvents) {
       this.isTruncated = true;
       return -1;
     }
@@ -261,14 +282,9 @@ export class DatasetBuilder {
     return p;
   }
 
-  /** Makes room for `events` more events at once (before appending partials, say). */
-  reserve(events: number): void {
-    if (this.capacity < this.count + events) this.grow(this.count + events);
-  }
-
-  /** Doubles the capacity, or grows it straight to `atLeast` (one copy instead of several). */
-  private grow(atLeast = 0): void {
-    const cap = Math.max(this.capacity * 2, atLeast);
+  /** Doubles the capacity. */
+  private grow(): void {
+    const cap = this.capacity * 2;
     this.timestamps = growFloat(this.timestamps, cap);
     this.persons = growInt(this.persons, cap);
     this.sessionCodes = growInt(this.sessionCodes, cap);
@@ -285,16 +301,52 @@ export class DatasetBuilder {
     this.capacity = cap;
   }
 
-  /** The builder's unsorted contents, for posting from a worker. The builder is spent after. */
+  /** The own events added so far (views of the first `count` entries). */
+  private ownColumns(): EventColumns {
+    const n = this.count;
+    return {
+      timestamps: this.timestamps.subarray(0, n),
+      sessionCodes: this.sessionCodes.subarray(0, n),
+      lines: this.lines.subarray(0, n),
+      sources: this.fileIndex.subarray(0, n),
+      codes: this.codes.map((c) => c && c.subarray(0, n)),
+      numbers: this.numbers.map((c) => c && c.subarray(0, n)),
+    };
+  }
+
+  /** Closes the run of own events added so far (before a partial is appended after them). */
+  private sealOwnEvents(): void {
+    if (this.count === 0) return;
+    this.segments.push({ columns: this.ownColumns(), persons: this.persons.subarray(0, this.count), partial: null });
+    this.sealedEvents += this.count;
+    this.count = 0;
+    this.capacity = INITIAL_CAPACITY;
+    this.timestamps = new Float64Array(INITIAL_CAPACITY);
+    this.persons = new Int32Array(INITIAL_CAPACITY);
+    this.sessionCodes = new Int32Array(INITIAL_CAPACITY);
+    this.fileIndex = new Uint16Array(INITIAL_CAPACITY);
+    this.lines = new Int32Array(INITIAL_CAPACITY);
+    for (let c = 0; c < this.specs.length; c++) {
+      if (this.codes[c]) this.codes[c] = new Int32Array(INITIAL_CAPACITY);
+      if (this.numbers[c]) this.numbers[c] = new Float64Array(INITIAL_CAPACITY);
+    }
+  }
+
+  /**
+   * The builder's events ordered by its own person numbering, for posting from a worker (typed
+   * arrays may be transferred). The builder is spent after. Its only events must be its own.
+   */
   exportPartial(): PartialDataset {
+    const order = orderByPerson(this.count, this.persons, null, this.personIds.length, this.timestamps);
+    const columns = permuteColumns({ ...this.ownColumns(), sources: null }, order.perm);
     return {
       count: this.count,
-      timestamps: this.timestamps,
-      persons: this.persons,
-      sessionCodes: this.sessionCodes,
-      lines: this.lines,
-      codes: this.codes,
-      numbers: this.numbers,
+      personStart: order.keyStart,
+      timestamps: columns.timestamps,
+      sessionCodes: columns.sessionCodes,
+      lines: columns.lines,
+      codes: columns.codes,
+      numbers: columns.numbers,
       dictionaries: this.dictionaryValues,
       personIds: this.personIds,
       personNamespaces: this.personNamespaces,
@@ -306,48 +358,31 @@ export class DatasetBuilder {
 
   /**
    * Appends a partial built from the same data view (by a worker reading one stretch of a file),
-   * as if its events had been added here: codes are remapped and `lineOffset` is added to lines.
+   * as if its events had been added here; `lineOffset` is added to its lines.
    */
   appendPartial(part: PartialDataset, source: number, lineOffset: number): void {
     for (const w of part.warnings) this.warnings.add(w.file, w.line + lineOffset, w.message);
     this.warnings.total += part.warningTotal - part.warnings.length;
-    const n = part.count;
-    this.reserve(n);
+    this.sealOwnEvents();
     const personMap = new Int32Array(part.personIds.length);
     for (let p = 0; p < personMap.length; p++) personMap[p] = this.internPerson(part.personNamespaces[p], part.personIds[p]);
     const sessionBase = this.sessionIds.length;
     for (const id of part.sessionIds) this.sessionIds.push(id);
-    const base = this.count;
-    for (let i = 0; i < n; i++) {
-      const j = base + i;
-      this.timestamps[j] = part.timestamps[i];
-      this.persons[j] = personMap[part.persons[i]];
-      const sc = part.sessionCodes[i];
-      this.sessionCodes[j] = sc < 0 ? -1 : sessionBase + sc;
-      this.fileIndex[j] = source;
-      this.lines[j] = part.lines[i] + lineOffset;
-    }
-    for (let c = 0; c < this.specs.length; c++) {
-      const codes = part.codes[c];
-      if (codes) {
-        const localDict = part.dictionaries[c]!;
-        const map = new Int32Array(localDict.length);
-        for (let k = 0; k < localDict.length; k++) map[k] = this.internString(c, localDict[k]);
-        const out = this.codes[c]!;
-        for (let i = 0; i < n; i++) {
-          const code = codes[i];
-          out[base + i] = code < 0 ? -1 : map[code];
-        }
-      } else {
-        this.numbers[c]!.set(part.numbers[c]!.subarray(0, n), base);
-      }
-    }
-    this.count += n;
+    const codeMaps = part.dictionaries.map((dict, c) => {
+      if (!dict) return null;
+      const map = new Int32Array(dict.length);
+      for (let k = 0; k < dict.length; k++) map[k] = this.internString(c, dict[k]);
+      return map;
+    });
+    const columns: EventColumns = { timestamps: part.timestamps, sessionCodes: part.sessionCodes, lines: part.lines, sources: null, codes: part.codes, numbers: part.numbers };
+    this.segments.push({ columns, persons: null, partial: { personStart: part.personStart, personMap, codeMaps, source, lineOffset, sessionBase } });
+    this.sealedEvents += part.count;
   }
 
-  /** Sorts, numbers persons and sessions, and returns the Dataset. The builder is spent after. */
+  /** Orders the events, numbers persons and sessions, and returns the Dataset. The builder is spent after. */
   finish(): Dataset {
-    const n = this.count;
+    this.sealOwnEvents();
+    const n = this.sealedEvents;
     const personCount = this.personIds.length;
 
     // Person numbering by (namespace, ID).
@@ -358,35 +393,34 @@ export class DatasetBuilder {
     const rank = new Int32Array(personCount);
     for (let r = 0; r < personCount; r++) rank[order[r]] = r;
 
-    // Stable counting sort by person rank, then a stable sort by time inside each person.
-    const personStart = new Int32Array(personCount + 1);
-    const persons = this.persons;
-    for (let i = 0; i < n; i++) personStart[rank[persons[i]] + 1]++;
-    for (let r = 0; r < personCount; r++) personStart[r + 1] += personStart[r];
-    const cursor = personStart.slice(0, personCount);
-    const perm = new Int32Array(n);
-    for (let i = 0; i < n; i++) perm[cursor[rank[persons[i]]]++] = i;
-    const ts = this.timestamps;
-    const byTime = (a: number, b: number): number => ts[a] - ts[b] || a - b;
-    for (let r = 0; r < personCount; r++) {
-      const s = personStart[r];
-      const e = personStart[r + 1];
-      for (let k = s + 1; k < e; k++) {
-        if (ts[perm[k]] < ts[perm[k - 1]]) {
-          perm.subarray(s, e).sort(byTime);
-          break;
-        }
+    const identityRank = Int32Array.from({ length: personCount }, (_, r) => r);
+    const noMaps = this.specs.map(() => null);
+    const runs: Run[] = this.segments.map((segment) => {
+      const partial = segment.partial;
+      if (partial === null) {
+        // Own events: ordered here, by final person rank.
+        const byRank = orderByPerson(segment.columns.timestamps.length, segment.persons!, rank, personCount, segment.columns.timestamps);
+        return { columns: permuteColumns(segment.columns, byRank.perm), keyStart: byRank.keyStart, keyRank: identityRank, source: 0, lineOffset: 0, sessionBase: 0, codeMaps: noMaps };
       }
+      const keyRank = new Int32Array(partial.personMap.length);
+      for (let k = 0; k < keyRank.length; k++) keyRank[k] = rank[partial.personMap[k]];
+      return { columns: segment.columns, keyStart: partial.personStart, keyRank, source: partial.source, lineOffset: partial.lineOffset, sessionBase: partial.sessionBase, codeMaps: partial.codeMaps };
+    });
+    this.segments.length = 0;
+    let columns: EventColumns;
+    let personStart: Int32Array;
+    if (runs.length === 1 && runs[0].keyRank === identityRank && runs[0].columns.sources) {
+      // One run of own events is in final order already.
+      ({ columns, keyStart: personStart } = runs[0]);
+    } else if (runs.length === 0) {
+      columns = permuteColumns(this.ownColumns(), new Int32Array(0));
+      personStart = new Int32Array(personCount + 1);
+    } else {
+      ({ columns, personStart } = mergeRuns(runs, personCount, n));
     }
+    const { timestamps, sessionCodes } = columns;
 
-    const timestamps = new Float64Array(n);
     const person = new Int32Array(n);
-    const sessionCodes = new Int32Array(n);
-    for (let k = 0; k < n; k++) {
-      const i = perm[k];
-      timestamps[k] = ts[i];
-      sessionCodes[k] = this.sessionCodes[i];
-    }
     for (let r = 0; r < personCount; r++) person.fill(r, personStart[r], personStart[r + 1]);
 
     // Sessions.
@@ -413,29 +447,11 @@ export class DatasetBuilder {
     for (let s = 0; s < sessionCount; s++) sessionStart[s] = starts[s];
     sessionStart[sessionCount] = n;
 
-    const columns = new Map<string, Column>();
-    for (let c = 0; c < this.specs.length; c++) {
-      const spec = this.specs[c];
-      const codes = this.codes[c];
-      if (codes) {
-        const out = new Int32Array(n);
-        for (let k = 0; k < n; k++) out[k] = codes[perm[k]];
-        columns.set(spec.name, { kind: 'string', codes: out, dictionary: this.dictionaryValues[c]! });
-      } else {
-        const values = this.numbers[c]!;
-        const out = new Float64Array(n);
-        for (let k = 0; k < n; k++) out[k] = values[perm[k]];
-        columns.set(spec.name, { kind: 'number', values: out });
-      }
-    }
-
-    const file = new Uint16Array(n);
-    const line = new Int32Array(n);
-    for (let k = 0; k < n; k++) {
-      const i = perm[k];
-      file[k] = this.fileIndex[i];
-      line[k] = this.lines[i];
-    }
+    const dataColumns = new Map<string, Column>();
+    this.specs.forEach((spec, c) => {
+      if (spec.kind === 'string') dataColumns.set(spec.name, { kind: 'string', codes: columns.codes[c]!, dictionary: this.dictionaryValues[c]! });
+      else dataColumns.set(spec.name, { kind: 'number', values: columns.numbers[c]! });
+    });
 
     return {
       eventCount: n,
@@ -448,10 +464,10 @@ export class DatasetBuilder {
       sessionStart,
       personIds: order.map((p) => ids[p]),
       personNamespaces: order.map((p) => nss[p]),
-      columns,
+      columns: dataColumns,
       warnings: this.warnings.result(),
       warningCount: this.warnings.total,
-      sources: { files: this.files.slice(), file, line },
+      sources: { files: this.files.slice(), file: columns.sources!, line: columns.lines },
       ...(Number.isFinite(this.maxEvents) ? { rowLimit: this.maxEvents, truncated: this.isTruncated } : {}),
     };
   }

@@ -40,7 +40,7 @@ async function run(job: RangeJob): Promise<void> {
   }
   parser.end();
   const partial = builder.exportPartial();
-  const transfer: ArrayBuffer[] = [partial.timestamps.buffer, partial.persons.buffer, partial.sessionCodes.buffer, partial.lines.buffer] as ArrayBuffer[];
+  const transfer: ArrayBuffer[] = [partial.personStart.buffer, partial.timestamps.buffer, partial.sessionCodes.buffer, partial.lines.buffer] as ArrayBuffer[];
   for (const c of partial.codes) if (c) transfer.push(c.buffer as ArrayBuffer);
   for (const c of partial.numbers) if (c) transfer.push(c.buffer as ArrayBuffer);
   parentPort!.postMessage({ type: 'done', bytes, lines: parser.rows, partial } satisfies WorkerMessage, transfer);

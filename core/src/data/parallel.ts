@@ -133,7 +133,6 @@ export async function loadNdjsonInParallel(
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
-  builder.reserve(sum(results.map((r) => r!.partial.count)));
   let lineOffset = 0;
   for (const result of results) {
     builder.appendPartial(result!.partial, source, lineOffset);

@@ -1,0 +1,61 @@
+/**
+ * Worker threads order each stretch of a file on their own and the builder merges the runs
+ * (assemble.ts). Whatever the files, the cuts and the order of the rows, the dataset must be the
+ * one a single-threaded load gives: random data views of several files — some small enough to be
+ * read on the calling thread, others parsed by workers — with few persons whose events straddle
+ * the cuts out of time order, equal timestamps across cuts, session IDs that recur across cuts,
+ * and bad lines.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import fc from 'fast-check';
+import type { Dataset } from '../../../core/src/data/dataset';
+import { loadDataView } from '../../../core/src/data/load';
+import type { SampleFile } from '../../../core/src/dataview/model';
+import { makeDataView, tempDir } from './dataFixtures';
+
+/** Everything of a dataset, string columns decoded (dictionary order may differ). */
+function contents(ds: Dataset): unknown {
+  const columns = [...ds.columns].map(([name, c]) => [name, c.kind === 'string' ? Array.from(c.codes, (k) => (k < 0 ? null : c.dictionary[k])) : Array.from(c.values)]);
+  return { ...ds, columns };
+}
+
+const row = fc.record({
+  id: fc.constantFrom('p1', 'p2', 'p3', 'p4'),
+  ts: fc.integer({ min: 1_790_000_000, max: 1_790_000_000 + 3 * 3600 }),
+  sid: fc.option(fc.constantFrom('s1', 's2', 's3'), { nil: undefined }),
+  page: fc.constantFrom('Home', 'Cart', 'Checkout', 'é'),
+  revenue: fc.option(fc.integer({ min: 0, max: 500 }), { nil: undefined }),
+});
+const lineArb = fc.oneof({ weight: 12, arbitrary: row.map((r) => JSON.stringify(r)) }, { weight: 1, arbitrary: fc.constantFrom('{"broken', '', '{"ts":1}') });
+// Small files are read on the calling thread, larger ones by workers.
+const fileArb = fc.oneof(fc.array(lineArb, { maxLength: 5 }), fc.array(lineArb, { minLength: 20, maxLength: 150, size: 'max' }));
+
+describe('parallel loading merges worker runs into the sequential result', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let cleanup: () => void;
+  beforeEach(() => ({ dir, cleanup } = tempDir()));
+  afterEach(() => cleanup());
+
+  it('on random multi-file data views', async () => {
+    let round = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(fileArb, { minLength: 1, maxLength: 3 }), fc.integer({ min: 2, max: 4 }), async (files, threads) => {
+        round++;
+        const sampleFiles: SampleFile[] = files.map((lines, i) => {
+          const file = path.join(dir, `r${round}-f${i}.ndjson`);
+          fs.writeFileSync(file, lines.join('\n'));
+          return { path: file, format: 'ndjson', identity: { personField: 'id', namespace: 'ECID' } };
+        });
+        const dv = makeDataView(sampleFiles, { sessionField: 'sid', sessionTimeoutMinutes: 20 });
+        const sequential = await loadDataView(dv, { threads: 1 });
+        // Files of 1 KiB or more go to the workers.
+        const parallel = await loadDataView(dv, { threads, parallelMinBytes: 1024 });
+        assert.deepStrictEqual(contents(parallel), contents(sequential));
+      }),
+      { numRuns: 60, seed: 5 },
+    );
+  });
+});
