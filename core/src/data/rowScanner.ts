@@ -85,13 +85,27 @@ class KeyLevel {
   }
 
   /**
+   * The key that followed `previous` last time, if the string at `b[i]` (a '"') is that key: its id;
+   * else -1. A known key holds no quote, backslash or control character, so matching its bytes and
+   * then the closing quote is the same as scanning the string.
+   */
+  guessAt(b: Uint8Array, i: number, end: number, previous: number): number {
+    if (previous === NO_KEY) return -1;
+    const guess = this.follow[previous + 1];
+    if (guess < 0) return -1;
+    const key = this.keys[guess];
+    const close = i + 1 + key.length;
+    if (close >= end || b[close] !== 0x22) return -1;
+    for (let j = 0; j < key.length; j++) if (key[j] !== b[i + 1 + j]) return -1;
+    return guess;
+  }
+
+  /**
    * The id of the key `b[start, end)` (wanted when below `wanted`), or NO_KEY when it is neither
-   * wanted nor remembered. `previous` is the id of the key before it in the object, OBJECT_START or
-   * NO_KEY.
+   * wanted nor remembered; remembers it as following `previous` (the id of the key before it in
+   * the object, OBJECT_START or NO_KEY).
    */
   find(b: Uint8Array, start: number, end: number, previous: number): number {
-    const guess = previous === NO_KEY ? -1 : this.follow[previous + 1];
-    if (guess >= 0 && this.matches(guess, b, start, end)) return guess;
     let k = this.lookup(b, start, end);
     if (k === NO_KEY && this.keys.length < MAX_KNOWN_KEYS) {
       k = this.keys.length;
@@ -146,6 +160,7 @@ export class RowScanner {
   private readonly columnIsString: boolean[];
   private readonly fixedNamespace: string | undefined;
   private readonly namespaces: string[] = [];
+  /** Tags of the namespaces met (the fixed namespace, if any, is tag 0). */
   private readonly namespaceTags = new Map<string, number>();
   private readonly persons = new ByteInterner();
   private readonly sessions = new ByteInterner();
@@ -175,6 +190,7 @@ export class RowScanner {
     this.personPath = pathIndex(identity.personField);
     this.namespacePath = identity.namespaceField ? pathIndex(identity.namespaceField) : -1;
     this.fixedNamespace = identity.namespace;
+    if (identity.namespace !== undefined) this.namespaceTags.set(identity.namespace, this.namespaces.push(identity.namespace) - 1);
     this.timestampPath = pathIndex(dataView.timestampField);
     this.sessionPath = dataView.sessionField ? pathIndex(dataView.sessionField) : -1;
     this.columnPaths = builder.specs.map((s) => pathIndex(s.field));
@@ -302,7 +318,7 @@ export class RowScanner {
     const i = builder.beginEvent(timestamp, this.source, line);
     if (i < 0) return;
 
-    let tag = this.namespaceTags.get(namespace);
+    let tag = namespace === this.fixedNamespace ? 0 : this.namespaceTags.get(namespace);
     if (tag === undefined) {
       tag = this.namespaces.push(namespace) - 1;
       this.namespaceTags.set(namespace, tag);
@@ -387,12 +403,17 @@ export class RowScanner {
     let previous = OBJECT_START;
     for (;;) {
       if (i >= end || b[i] !== 0x22) return -1;
-      const keyStart = i + 1;
-      i = this.scanString(b, i, end, false);
-      if (i < 0) return -1;
-      // An escaped key may spell a wanted one ("p\u0061ge"): let JSON.parse decide.
-      if (this.escaped) return -1;
-      const k = level.find(b, keyStart, i - 1, previous);
+      let k = level.guessAt(b, i, end, previous);
+      if (k >= 0) {
+        i += level.keys[k].length + 2;
+      } else {
+        const keyStart = i + 1;
+        i = this.scanString(b, i, end, false);
+        if (i < 0) return -1;
+        // An escaped key may spell a wanted one ("p\u0061ge"): let JSON.parse decide.
+        if (this.escaped) return -1;
+        k = level.find(b, keyStart, i - 1, previous);
+      }
       previous = k;
       i = skipBlanks(b, i, end);
       if (b[i] !== 0x3a) return -1;
