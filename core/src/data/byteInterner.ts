@@ -11,18 +11,30 @@
 
 const EMPTY = -1;
 
-export const HASH_SEED = 0x811c9dc5 | 0;
+const HASH_SEED = 0x811c9dc5 | 0;
 
-/** One FNV-1a step: the hash of the bytes so far followed by `byte`. */
-export function hashStep(hash: number, byte: number): number {
-  return Math.imul(hash ^ byte, 0x01000193);
-}
-
-/** FNV-1a over `bytes[start, end)`. */
+/** FNV-1a over `bytes[start, end)`, a byte at a time (for short keys). */
 export function hashBytes(bytes: Uint8Array, start: number, end: number): number {
   let h = HASH_SEED;
   for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
   return h;
+}
+
+/**
+ * A hash of the bytes `[start, end)` of `view`, four at a time (values are read once more to be
+ * hashed, so fewer steps matter), finished with MurmurHash3's mix so the low bits that pick a slot
+ * depend on every byte.
+ */
+export function hashSpan(view: DataView, start: number, end: number): number {
+  let h = HASH_SEED ^ (end - start);
+  let i = start;
+  for (; i + 4 <= end; i += 4) h = Math.imul(h ^ view.getInt32(i, true), 0x01000193);
+  for (; i < end; i++) h = Math.imul(h ^ view.getUint8(i), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
 }
 
 /** The key hash for bytes hashed as `hash` under `tag`. */
@@ -52,7 +64,8 @@ export class ByteInterner {
 
   /**
    * The code stored for `bytes[start, end)` and `tag`, or -1. `view` is a DataView over `bytes`
-   * (same offsets); `hash` must be `withTag(hashBytes(bytes, start, end), tag)`.
+   * (same offsets); `hash` is the caller's hash of the bytes and tag, the same function for every
+   * call, e.g. `withTag(hashSpan(view, start, end), tag)`.
    */
   get(bytes: Uint8Array, view: DataView, start: number, end: number, tag: number, hash: number): number {
     const length = end - start;

@@ -14,7 +14,7 @@
  */
 import type { DataView as DataViewFile, Identity } from '../dataview/model';
 import type { DatasetBuilder } from './build';
-import { ByteInterner, HASH_SEED, hashBytes, hashStep, withTag } from './byteInterner';
+import { ByteInterner, hashBytes, hashSpan, withTag } from './byteInterner';
 import { parseIsoTimestampBytes, toDimensionString, toEpochMs, toId, toNumber } from './values';
 
 /** Deeper rows are left to JSON.parse (the scanner recurses). */
@@ -148,8 +148,6 @@ export class RowScanner {
   private readonly kinds: Uint8Array;
   private readonly starts: Int32Array;
   private readonly ends: Int32Array;
-  /** Per slot holding a Plain string: the hash of its text's bytes. */
-  private readonly hashes: Int32Array;
   /** Per slot: the row that last filled it (a slot is empty in other rows). */
   private readonly filledIn: Float64Array;
   private readonly personPath: number;
@@ -168,8 +166,6 @@ export class RowScanner {
   private row = 0;
   /** Set by scanString: the string had escapes. */
   private escaped = false;
-  /** Set by scanString when asked to: the hash of the string's bytes. */
-  private hash = 0;
   /** A DataView over the buffer of the row being read, for ByteInterner.get. */
   private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
   private viewOf: Uint8Array | null = null;
@@ -222,7 +218,6 @@ export class RowScanner {
     this.kinds = new Uint8Array(slots);
     this.starts = new Int32Array(slots);
     this.ends = new Int32Array(slots);
-    this.hashes = new Int32Array(slots);
     this.filledIn = new Float64Array(slots).fill(-1);
   }
 
@@ -327,7 +322,7 @@ export class RowScanner {
       const s = this.slotOf(this.personPath);
       const from = this.starts[s] + 1;
       const to = this.ends[s] - 1;
-      const hash = withTag(this.hashes[s], tag);
+      const hash = withTag(hashSpan(this.view, from, to), tag);
       let p = this.persons.get(b, this.view, from, to, tag, hash);
       if (p < 0) {
         p = builder.internPerson(namespace, b.toString('utf8', from, to));
@@ -343,7 +338,7 @@ export class RowScanner {
         const s = this.slotOf(this.sessionPath);
         const from = this.starts[s] + 1;
         const to = this.ends[s] - 1;
-        const hash = this.hashes[s];
+        const hash = hashSpan(this.view, from, to);
         let code = this.sessions.get(b, this.view, from, to, 0, hash);
         if (code < 0) {
           code = builder.addSessionId(b.toString('utf8', from, to));
@@ -366,10 +361,11 @@ export class RowScanner {
           const to = this.ends[s] - 1;
           if (to > from) {
             const table = this.values[c];
-            code = table.get(b, this.view, from, to, 0, this.hashes[s]);
+            const hash = hashSpan(this.view, from, to);
+            code = table.get(b, this.view, from, to, 0, hash);
             if (code < 0) {
               code = builder.internString(c, b.toString('utf8', from, to));
-              table.add(b, from, to, 0, this.hashes[s], code);
+              table.add(b, from, to, 0, hash, code);
             }
           }
         } else if (kind !== Kind.None) {
@@ -392,7 +388,6 @@ export class RowScanner {
     this.kinds[slot] = kind;
     this.starts[slot] = start;
     this.ends[slot] = end;
-    this.hashes[slot] = this.hash;
   }
 
   /** Scans the object at `b[i]` ('{'), recording wanted values; the index after it, or -1. */
@@ -408,7 +403,7 @@ export class RowScanner {
         i += level.keys[k].length + 2;
       } else {
         const keyStart = i + 1;
-        i = this.scanString(b, i, end, false);
+        i = this.scanString(b, i, end);
         if (i < 0) return -1;
         // An escaped key may spell a wanted one ("p\u0061ge"): let JSON.parse decide.
         if (this.escaped) return -1;
@@ -431,7 +426,6 @@ export class RowScanner {
         const slot = level.slot[k];
         if (child !== null && c === 0x7b) i = this.scanObject(b, child, i, end, depth + 1);
         else if (child !== null && c === 0x5b) return -1;
-        else if (c === 0x22) i = this.scanString(b, i, end, slot >= 0);
         else i = this.skipValue(b, i, end, depth);
         if (i < 0) return -1;
         if (slot >= 0) this.record(slot, c === 0x22 ? (this.escaped ? Kind.Escaped : Kind.Plain) : c === 0x2d || (c >= 0x30 && c <= 0x39) ? Kind.Number : Kind.Other, valueStart, i);
@@ -449,7 +443,7 @@ export class RowScanner {
   /** Skips (and validates) any JSON value at `b[i]`; the index after it, or -1. */
   private skipValue(b: Uint8Array, i: number, end: number, depth: number): number {
     const c = b[i];
-    if (c === 0x22) return this.scanString(b, i, end, false);
+    if (c === 0x22) return this.scanString(b, i, end);
     if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return skipNumber(b, i, end);
     if (c === 0x7b) return this.skipObject(b, i, end, depth + 1);
     if (c === 0x5b) return this.skipArray(b, i, end, depth + 1);
@@ -465,7 +459,7 @@ export class RowScanner {
     if (b[i] === 0x7d) return i + 1;
     for (;;) {
       if (i >= end || b[i] !== 0x22) return -1;
-      i = this.scanString(b, i, end, false);
+      i = this.scanString(b, i, end);
       if (i < 0) return -1;
       i = skipBlanks(b, i, end);
       if (b[i] !== 0x3a) return -1;
@@ -501,34 +495,23 @@ export class RowScanner {
 
   /**
    * Skips the string at `b[i]` ('"'), validating escapes and rejecting raw control characters as
-   * JSON.parse does; the index after the closing quote, or -1. Sets `escaped`, and with `hashed`
-   * also `hash` (of the bytes between the quotes).
+   * JSON.parse does; the index after the closing quote, or -1. Sets `escaped`.
    */
-  private scanString(b: Uint8Array, i: number, end: number, hashed: boolean): number {
+  private scanString(b: Uint8Array, i: number, end: number): number {
     let escaped = false;
-    let hash = HASH_SEED;
     let j = i + 1;
     for (;;) {
       // The common bytes in one tight loop; the bytes that end it are rare. The byte at `end` (a line
       // break, or past the buffer) is never ordinary, so the loop cannot run past the line.
       let c = b[j];
-      if (hashed) {
-        while (ORDINARY[c] === 1) {
-          hash = hashStep(hash, c);
-          c = b[++j];
-        }
-      } else {
-        while (ORDINARY[c] === 1) c = b[++j];
-      }
+      while (ORDINARY[c] === 1) c = b[++j];
       if (j >= end) return -1;
       if (c === 0x22) {
         this.escaped = escaped;
-        this.hash = hash;
         return j + 1;
       }
       if (c !== 0x5c) return -1; // a raw control character
       escaped = true;
-      if (hashed) hash = hashStep(hash, c);
       const e = b[j + 1];
       if (e === 0x75) {
         if (j + 6 > end || !isHex(b[j + 2]) || !isHex(b[j + 3]) || !isHex(b[j + 4]) || !isHex(b[j + 5])) return -1;
