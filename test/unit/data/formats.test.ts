@@ -85,6 +85,16 @@ describe('loading sample files', () => {
       // One byte at a time splits every line and every multi-byte character.
       assert.deepEqual(parseNdjson(Array.from(bytes, (_, i) => bytes.subarray(i, i + 1))), whole);
     });
+    it('skips a line longer than 64 MiB with a warning and reads the lines after it', () => {
+      const chunk = Buffer.alloc(1 << 20, 'x');
+      const chunks = [Buffer.from('{"id":"p1","ts":1}\n{"id":"p2","ts":2,"page":"')];
+      for (let k = 0; k < 65; k++) chunks.push(chunk);
+      chunks.push(Buffer.from('"}\n{"id":"p3","ts":3}\n'));
+      const ds = parseNdjson(chunks);
+      assert.deepEqual(personsOf(ds), ['ECID:p1', 'ECID:p3']);
+      assert.deepEqual(Array.from(ds.sources!.line), [1, 3]);
+      assert.deepEqual(ds.warnings.map((w) => [w.line, w.message]), [[2, `line longer than ${64 * 1024 * 1024} bytes; skipped`]]);
+    });
   });
 
   describe('JSON array', () => {
