@@ -14,6 +14,7 @@ import type { Dataset } from './dataset';
 import { JsonArrayParser } from './jsonArray';
 import { NdjsonParser } from './ndjson';
 import { defaultThreads, loadNdjsonInParallel, workersAvailable } from './parallel';
+import { loadParquetFile } from './parquet';
 import type { ByteChunkParser, ChunkParser, RowSink } from './parser';
 
 export interface LoadProgress {
@@ -71,6 +72,14 @@ export async function loadDataView(dataView: DataView, options: LoadOptions = {}
       continue;
     }
     const source = builder.addSource(file.path);
+    if (file.format === 'parquet') {
+      const done = await loadParquetFile(builder, dataView, file, source, (p) =>
+        onProgress?.({ file: file.path, fileIndex: index, bytesRead: bytesBefore + p.bytes, totalBytes, rows: rowsBefore + p.rows }),
+      signal);
+      bytesBefore += size;
+      rowsBefore += done.rows;
+      continue;
+    }
     if (file.format === 'ndjson' && threads > 1 && size >= minParallel && workersAvailable()) {
       const done = await loadNdjsonInParallel(builder, dataView, index, source, size, threads, CHUNK_BYTES, (p) =>
         onProgress?.({ file: file.path, fileIndex: index, bytesRead: bytesBefore + p.bytes, totalBytes, rows: rowsBefore + p.rows }),

@@ -10,9 +10,10 @@
  */
 export const EPOCH_SECONDS_LIMIT = 1e11;
 
-/** A number from a JSON number or a numeric string; NaN for anything else (and for ""/blank). */
+/** A number from a number, a BigInt (Parquet INT64) or a numeric string; NaN for anything else (and for ""/blank). */
 export function toNumber(value: unknown): number {
   if (typeof value === 'number') return Number.isFinite(value) ? value : NaN;
+  if (typeof value === 'bigint') return Number(value);
   if (typeof value === 'string') {
     if (value.length === 0) return NaN;
     const c = value.charCodeAt(0);
@@ -54,11 +55,12 @@ export function toId(value: unknown): string | undefined {
 }
 
 /**
- * Epoch milliseconds from an epoch number (seconds or milliseconds, by magnitude, see
- * EPOCH_SECONDS_LIMIT), a numeric string, or an ISO-8601 string. NaN when unparseable.
+ * Epoch milliseconds from an epoch number or BigInt (seconds or milliseconds, by magnitude, see
+ * EPOCH_SECONDS_LIMIT), a numeric string, an ISO-8601 string or a Date. NaN when unparseable.
  */
 export function toEpochMs(value: unknown): number {
   if (typeof value === 'number') return epochNumberToMs(value);
+  if (typeof value === 'bigint') return epochNumberToMs(Number(value));
   if (typeof value === 'string') {
     const c = value.charCodeAt(0);
     // ISO-8601 starts with a 4-digit year followed by '-'; anything else numeric is an epoch.

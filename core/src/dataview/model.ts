@@ -38,7 +38,7 @@ export interface Identity {
 export interface SampleFile {
   /** Absolute path. */
   path: string;
-  format: 'ndjson' | 'json' | 'csv';
+  format: 'ndjson' | 'json' | 'csv' | 'parquet';
   identity: Identity;
 }
 

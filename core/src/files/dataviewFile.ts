@@ -61,7 +61,7 @@ export function parseDataViewFile(uri: string, text: string): DataViewFile {
       const fmt = stringAt(item, 'format')?.value;
       files.push({
         path: abs,
-        format: fmt === 'csv' || fmt === 'json' || fmt === 'ndjson' ? fmt : formatFromExtension(abs),
+        format: fmt === 'csv' || fmt === 'json' || fmt === 'ndjson' || fmt === 'parquet' ? fmt : formatFromExtension(abs),
         identity: { personField: person.value, namespace: stringAt(item, 'namespace')?.value, namespaceField: stringAt(item, 'namespaceField')?.value },
       });
     }
@@ -91,7 +91,7 @@ function mapPairs(node: YNode | null | undefined): YPair[] {
 
 function formatFromExtension(file: string): SampleFile['format'] {
   const ext = path.extname(file).toLowerCase();
-  return ext === '.csv' ? 'csv' : ext === '.json' ? 'json' : 'ndjson';
+  return ext === '.csv' ? 'csv' : ext === '.json' ? 'json' : ext === '.parquet' ? 'parquet' : 'ndjson';
 }
 
 function parseTimeout(text: string): number {
