@@ -44,8 +44,10 @@ export interface LoadOptions {
   parallelMinBytes?: number;
   /**
    * Keep at most this many events: the first ones in data view file order, rows in file order.
-   * Reading stops when the limit is passed and the dataset is marked `truncated`. A limited load
-   * reads sequentially: workers would parse the whole file to find where the first N events end.
+   * Reading stops when the limit is passed and the dataset is marked `truncated`. Workers parse a
+   * large NDJSON file under a limit only when its estimated row count (from the length of its first
+   * lines) fits in what the limit leaves; should it hold more events after all, the workers'
+   * result is dropped and the file is read sequentially up to the limit.
    */
   maxRows?: number;
 }
@@ -58,7 +60,7 @@ export async function loadDataView(dataView: DataView, options: LoadOptions = {}
   signal?.throwIfAborted();
   const maxRows = options.maxRows === undefined ? undefined : Math.max(0, Math.floor(options.maxRows));
   const builder = new DatasetBuilder(dataView, undefined, maxRows);
-  const threads = maxRows === undefined ? Math.max(1, Math.floor(options.threads ?? defaultThreads())) : 1;
+  const threads = Math.max(1, Math.floor(options.threads ?? defaultThreads()));
   const minParallel = options.parallelMinBytes ?? PARALLEL_MIN_BYTES;
   const sizes = await Promise.all(dataView.files.map((f) => statFile(f.path)));
   const totalBytes = sizes.reduce<number>((sum, s) => sum + (typeof s === 'number' ? s : 0), 0);
@@ -80,8 +82,9 @@ export async function loadDataView(dataView: DataView, options: LoadOptions = {}
       rowsBefore += done.rows;
       continue;
     }
-    if (file.format === 'ndjson' && threads > 1 && size >= minParallel && workersAvailable()) {
-      const done = await loadNdjsonInParallel(builder, dataView, index, source, size, threads, CHUNK_BYTES, (p) =>
+    const room = maxRows === undefined ? Infinity : maxRows - builder.eventCount;
+    if (file.format === 'ndjson' && threads > 1 && size >= minParallel && workersAvailable() && (room === Infinity || (await estimateLines(file.path, size)) <= room)) {
+      const done = await loadNdjsonInParallel(builder, dataView, index, source, size, threads, CHUNK_BYTES, room, (p) =>
         onProgress?.({ file: file.path, fileIndex: index, bytesRead: bytesBefore + p.bytes, totalBytes, rows: rowsBefore + p.rows }),
       signal);
       if (done) {
@@ -101,6 +104,20 @@ export async function loadDataView(dataView: DataView, options: LoadOptions = {}
   }
   signal?.throwIfAborted();
   return builder.finish();
+}
+
+/** About how many lines a file has, from the length of the lines in its first 256 KiB. */
+async function estimateLines(path: string, size: number): Promise<number> {
+  const handle = await fs.promises.open(path, 'r');
+  try {
+    const probe = Buffer.alloc(Math.min(size, 256 * 1024));
+    const { bytesRead } = await handle.read(probe, 0, probe.length, 0);
+    let lines = 0;
+    for (let at = probe.indexOf(10); at >= 0 && at < bytesRead; at = probe.indexOf(10, at + 1)) lines++;
+    return lines === 0 ? 1 : Math.ceil((size * lines) / bytesRead);
+  } finally {
+    await handle.close();
+  }
 }
 
 /** The file's size, or a warning message when it cannot be read. */

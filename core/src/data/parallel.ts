@@ -66,8 +66,9 @@ export interface ParallelProgress {
 
 /**
  * Parses `dataView.files[fileIndex]` with worker threads and appends the result to `builder`.
- * Resolves with the bytes and lines read, or undefined when a worker failed (the builder is then
- * untouched, so the caller can fall back to a sequential load). Rejects only on abort.
+ * Resolves with the bytes and lines read, or undefined when a worker failed or the file holds more
+ * than `maxEvents` events (the builder is then untouched, so the caller can load the file
+ * sequentially instead). Rejects only on abort.
  */
 export async function loadNdjsonInParallel(
   builder: DatasetBuilder,
@@ -77,6 +78,7 @@ export async function loadNdjsonInParallel(
   size: number,
   threads: number,
   chunkBytes: number,
+  maxEvents: number,
   onProgress: (p: ParallelProgress) => void,
   signal: AbortSignal | undefined,
 ): Promise<ParallelProgress | undefined> {
@@ -133,6 +135,7 @@ export async function loadNdjsonInParallel(
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
+  if (sum(results.map((r) => r!.partial.count)) > maxEvents) return undefined;
   let lineOffset = 0;
   for (const result of results) {
     builder.appendPartial(result!.partial, source, lineOffset);

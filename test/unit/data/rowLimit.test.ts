@@ -75,13 +75,34 @@ describe('loading with a row limit (maxRows)', () => {
     const size = fs.statSync(file).size;
     assert.ok(size > 20 * 1024 * 1024, `generated ${size} bytes`);
     let last: LoadProgress | undefined;
-    // Workers would read the whole file: a limited load must stay sequential even when they are allowed.
+    // Workers would read the whole file: a file estimated to exceed the limit stays sequential even when they are allowed.
     const ds = await loadDataView(makeDataView([{ path: file, format: 'ndjson', identity: ECID }]), { maxRows: 1000, threads: 4, parallelMinBytes: 0, onProgress: (p) => (last = p) });
     assert.equal(ds.eventCount, 1000);
     assert.equal(ds.truncated, true);
     assert.ok(last, 'progress was reported');
     assert.equal(last.totalBytes, size);
     assert.ok(last.bytesRead <= 2 * 1024 * 1024, `read ${last.bytesRead} of ${size} bytes`);
+  });
+
+  it('with workers allowed, a limit the file fits in gives the sequential result, untruncated', async () => {
+    const file = ndjson('fits.ndjson', Array.from({ length: 3000 }, (_, i) => row(`p${i % 97}`, `page-${i % 13}`, 1790848800 + ((i * 7919) % 5000))));
+    const dv = makeDataView([{ path: file, format: 'ndjson', identity: ECID }]);
+    const parallel = await loadDataView(dv, { maxRows: 3000, threads: 3, parallelMinBytes: 0 });
+    const sequential = await loadDataView(dv, { maxRows: 3000, threads: 1 });
+    assert.deepStrictEqual(parallel, sequential);
+    assert.deepEqual([parallel.eventCount, parallel.truncated], [3000, false]);
+  });
+
+  it('reads sequentially up to the limit when a file holds more events than its first lines suggest', async () => {
+    // Long lines first: the estimate from the first 256 KiB says about a dozen lines; there are 2,010.
+    const long = Array.from({ length: 10 }, (_, i) => JSON.stringify({ id: `p${i}`, ts: 1790848800 + i, page: 'long', pad: 'x'.repeat(30_000) }));
+    const short = Array.from({ length: 2000 }, (_, i) => row(`p${i % 50}`, `page-${i % 7}`, 1790848900 + i));
+    const file = ndjson('skewed.ndjson', [...long, ...short]);
+    const dv = makeDataView([{ path: file, format: 'ndjson', identity: ECID }]);
+    const parallel = await loadDataView(dv, { maxRows: 100, threads: 3, parallelMinBytes: 0 });
+    const sequential = await loadDataView(dv, { maxRows: 100, threads: 1 });
+    assert.deepEqual([parallel.eventCount, parallel.truncated], [100, true]);
+    assert.deepStrictEqual(parallel, sequential);
   });
 });
 
