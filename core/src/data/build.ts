@@ -197,7 +197,7 @@ export class DatasetBuilder {
   /**
    * Starts the next event (for loaders that fill its person, session and columns with the
    * setters below) and returns its index; -1 when the builder is full, which marks it truncated.
-   * The event's person must be set; its session and columns default to missing.
+   * The caller sets the event's person and every column; its session defaults to none.
    */
   beginEvent(timestamp: number, source: number, line: number): number {
     if (this.sealedEvents + this.count >= this.maxEvents) {
