@@ -12,7 +12,7 @@
  * own maps (ByteInterner is only a cache in front of them), so both ways give the same dataset;
  * a differential test checks it.
  */
-import type { DataView as DataViewFile, Identity } from '../dataview/model';
+import type { DataView as DataViewModel, Identity } from '../dataview/model';
 import type { DatasetBuilder } from './build';
 import { ByteInterner, hashBytes, hashSpan, withTag } from './byteInterner';
 import { parseIsoTimestampBytes, toDimensionString, toEpochMs, toId, toNumber } from './values';
@@ -172,7 +172,7 @@ export class RowScanner {
 
   constructor(
     private readonly builder: DatasetBuilder,
-    dataView: DataViewFile,
+    dataView: DataViewModel,
     private readonly identity: Identity,
     private readonly file: string,
     private readonly source: number,
