@@ -56,3 +56,27 @@ export function numbers(ds: Dataset, name: string): number[] {
 export function personsOf(ds: Dataset): string[] {
   return Array.from(ds.person, (p) => `${ds.personNamespaces[p]}:${ds.personIds[p]}`);
 }
+
+/**
+ * The data view of files made by scripts/generate-sample-data.mjs (person `ecid` in ECID, ISO
+ * timestamps, session IDs, nested marketing and web fields); the format follows the extension.
+ */
+export function generatedDataView(file: string): DataView {
+  const dim = (name: string, field = name) => ({ name, field, type: 'string' as const, adobeId: `variables/${name}` });
+  return {
+    id: 'web',
+    uri: path.join(path.dirname(file), 'web.dataview.yaml'),
+    timestampField: 'timestamp',
+    sessionField: 'session_id',
+    sessionTimeoutMinutes: 30,
+    files: [{ path: file, format: file.endsWith('.parquet') ? 'parquet' : 'ndjson', identity: { personField: 'ecid', namespace: 'ECID' } }],
+    dimensions: [dim('event_type'), dim('page_name'), dim('page_url'), dim('channel'), dim('device'), dim('country'), dim('product'), dim('campaign', 'marketing.campaign'), dim('web_page', 'web.webPageDetails.name')],
+    metrics: ['revenue', 'orders', 'cart_adds'].map((m) => ({ name: m, field: m, adobeId: `metrics/${m}` })),
+  };
+}
+
+/** Everything of a dataset but its file names, string columns decoded (dictionary order may differ). */
+export function datasetContents(ds: Dataset): unknown {
+  const columns = [...ds.columns].map(([name, c]) => [name, c.kind === 'string' ? Array.from(c.codes, (k) => (k < 0 ? null : c.dictionary[k])) : Array.from(c.values)]);
+  return { ...ds, columns, sources: { file: ds.sources?.file, line: ds.sources?.line } };
+}

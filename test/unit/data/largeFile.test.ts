@@ -4,8 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Dataset } from '../../../core/src/data/dataset';
 import { loadDataView } from '../../../core/src/data/load';
-import type { DataView } from '../../../core/src/dataview/model';
-import { tempDir } from './dataFixtures';
+import { generatedDataView, tempDir } from './dataFixtures';
 
 const GENERATOR = path.resolve(__dirname, '../../../../scripts/generate-sample-data.mjs');
 
@@ -13,19 +12,6 @@ function generate(out: string, events: number, people: number): void {
   execFileSync(process.execPath, [GENERATOR, '--events', String(events), '--people', String(people), '--seed', 'large', '--out', out], { stdio: 'inherit' });
 }
 
-function webDataView(file: string): DataView {
-  const dim = (name: string, field = name) => ({ name, field, type: 'string' as const, adobeId: `variables/${name}` });
-  return {
-    id: 'web',
-    uri: path.join(path.dirname(file), 'web.dataview.yaml'),
-    timestampField: 'timestamp',
-    sessionField: 'session_id',
-    sessionTimeoutMinutes: 30,
-    files: [{ path: file, format: 'ndjson', identity: { personField: 'ecid', namespace: 'ECID' } }],
-    dimensions: [dim('event_type'), dim('page_name'), dim('page_url'), dim('channel'), dim('device'), dim('country'), dim('product'), dim('campaign', 'marketing.campaign'), dim('web_page', 'web.webPageDetails.name')],
-    metrics: ['revenue', 'orders', 'cart_adds'].map((m) => ({ name: m, field: m, adobeId: `metrics/${m}` })),
-  };
-}
 
 describe('large sample files', function () {
   this.timeout(300_000);
@@ -47,7 +33,7 @@ describe('large sample files', function () {
       peak = Math.max(peak, process.memoryUsage().heapUsed);
     };
     // One thread, so the whole parse happens in this isolate's heap (workers have their own).
-    const ds = await loadDataView(webDataView(file), { threads: 1, onProgress: sample });
+    const ds = await loadDataView(generatedDataView(file), { threads: 1, onProgress: sample });
     sample();
     assert.equal(ds.eventCount, 620_000);
     assert.equal(ds.personCount, 30_000);
@@ -67,7 +53,7 @@ describe('large sample files', function () {
     const lines = fs.readFileSync(file, 'utf8').split('\n');
     for (const at of [7_000, 15_001, 22_500]) lines.splice(at, 0, '{"broken json');
     fs.writeFileSync(file, lines.join('\n'));
-    const dv = webDataView(file);
+    const dv = generatedDataView(file);
     const sequential = await loadDataView(dv, { threads: 1 });
     const parallel = await loadDataView(dv, { threads: 3, parallelMinBytes: 0 });
     assert.deepEqual(

@@ -10,16 +10,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import type { Dataset } from '../../../core/src/data/dataset';
 import { loadDataView } from '../../../core/src/data/load';
 import type { SampleFile } from '../../../core/src/dataview/model';
-import { makeDataView, tempDir } from './dataFixtures';
+import { datasetContents, makeDataView, tempDir } from './dataFixtures';
 
-/** Everything of a dataset, string columns decoded (dictionary order may differ). */
-function contents(ds: Dataset): unknown {
-  const columns = [...ds.columns].map(([name, c]) => [name, c.kind === 'string' ? Array.from(c.codes, (k) => (k < 0 ? null : c.dictionary[k])) : Array.from(c.values)]);
-  return { ...ds, columns };
-}
 
 const row = fc.record({
   id: fc.constantFrom('p1', 'p2', 'p3', 'p4'),
@@ -53,7 +47,7 @@ describe('parallel loading merges worker runs into the sequential result', funct
         const sequential = await loadDataView(dv, { threads: 1 });
         // Files of 1 KiB or more go to the workers.
         const parallel = await loadDataView(dv, { threads, parallelMinBytes: 1024 });
-        assert.deepStrictEqual(contents(parallel), contents(sequential));
+        assert.deepStrictEqual(datasetContents(parallel), datasetContents(sequential));
       }),
       { numRuns: 60, seed: 5 },
     );

@@ -11,31 +11,13 @@ import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { Dataset } from '../../../core/src/data/dataset';
 import { loadDataView } from '../../../core/src/data/load';
-import type { DataView, SampleFile } from '../../../core/src/dataview/model';
+import type { SampleFile } from '../../../core/src/dataview/model';
 import { parseDataViewFile } from '../../../core/src/files/dataviewFile';
-import { tempDir } from './dataFixtures';
+import { datasetContents, generatedDataView, tempDir } from './dataFixtures';
 
 const GENERATOR = path.resolve(__dirname, '../../../../scripts/generate-sample-data.mjs');
 
-function webDataView(file: string): DataView {
-  const dim = (name: string, field = name) => ({ name, field, type: 'string' as const, adobeId: `variables/${name}` });
-  return {
-    id: 'web',
-    uri: path.join(path.dirname(file), 'web.dataview.yaml'),
-    timestampField: 'timestamp',
-    sessionField: 'session_id',
-    sessionTimeoutMinutes: 30,
-    files: [{ path: file, format: file.endsWith('.parquet') ? 'parquet' : 'ndjson', identity: { personField: 'ecid', namespace: 'ECID' } }],
-    dimensions: [dim('event_type'), dim('page_name'), dim('channel'), dim('country'), dim('product'), dim('campaign', 'marketing.campaign'), dim('web_page', 'web.webPageDetails.name')],
-    metrics: ['revenue', 'orders', 'cart_adds'].map((m) => ({ name: m, field: m, adobeId: `metrics/${m}` })),
-  };
-}
 
-/** Everything of a dataset but the file names, string columns decoded. */
-function contents(ds: Dataset): unknown {
-  const columns = [...ds.columns].map(([name, c]) => [name, c.kind === 'string' ? Array.from(c.codes, (k) => (k < 0 ? null : c.dictionary[k])) : Array.from(c.values)]);
-  return { ...ds, columns, sources: { file: ds.sources?.file, line: ds.sources?.line } };
-}
 
 describe('Parquet sample files', function () {
   this.timeout(120_000);
@@ -53,31 +35,31 @@ describe('Parquet sample files', function () {
       await conn.run(`COPY (SELECT * FROM read_json('${ndjson}', format = 'newline_delimited')) TO '${path.join(dir, `events-${codec}.parquet`)}' (FORMAT parquet, COMPRESSION '${codec}', ROW_GROUP_SIZE 2048)`);
     }
     conn.closeSync();
-    expected = await loadDataView(webDataView(ndjson), { threads: 1 });
+    expected = await loadDataView(generatedDataView(ndjson), { threads: 1 });
   });
   after(() => cleanup());
 
   for (const codec of ['snappy', 'zstd', 'gzip', 'uncompressed']) {
     it(`loads a ${codec} file with several row groups exactly as the same rows in NDJSON`, async () => {
-      const ds = await loadDataView(webDataView(path.join(dir, `events-${codec}.parquet`)));
+      const ds = await loadDataView(generatedDataView(path.join(dir, `events-${codec}.parquet`)));
       assert.equal(ds.eventCount, 5000);
       assert.deepEqual(ds.warnings, []);
-      assert.deepStrictEqual(contents(ds), contents(expected));
+      assert.deepStrictEqual(datasetContents(ds), datasetContents(expected));
     });
   }
 
   it('stops at the row limit inside a row group', async () => {
-    const ds = await loadDataView(webDataView(path.join(dir, 'events-snappy.parquet')), { maxRows: 3000 });
-    const limited = await loadDataView(webDataView(ndjson), { maxRows: 3000 });
+    const ds = await loadDataView(generatedDataView(path.join(dir, 'events-snappy.parquet')), { maxRows: 3000 });
+    const limited = await loadDataView(generatedDataView(ndjson), { maxRows: 3000 });
     assert.equal(ds.eventCount, 3000);
     assert.equal(ds.truncated, true);
-    assert.deepStrictEqual(contents(ds), contents(limited));
+    assert.deepStrictEqual(datasetContents(ds), datasetContents(limited));
   });
 
   it('reports a file that is not Parquet and loads the other files', async () => {
     const bad = path.join(dir, 'bad.parquet');
     fs.writeFileSync(bad, '{"ecid":"1","timestamp":"2026-01-01T00:00:00Z"}\n');
-    const dv = webDataView(ndjson);
+    const dv = generatedDataView(ndjson);
     const files: SampleFile[] = [{ ...dv.files[0], path: bad, format: 'parquet' }, dv.files[0]];
     const ds = await loadDataView({ ...dv, files });
     assert.equal(ds.eventCount, 5000);
