@@ -1,12 +1,12 @@
 /**
  * Parquet sample files, read with hyparquet (pure JavaScript, no native code) one row group at a
- * time, so memory holds one row group's rows, never the file. Only the top-level columns that the
- * data view's field paths start with are decoded. Rows become plain objects (struct columns nest,
- * INT64 values are BigInts, timestamps and dates are Dates) and are read by the ObjectRowReader,
- * like JSON rows; a row's "line" is its 1-based row number in the file.
+ * time, so memory holds one row group's columns, never the file. Only the top-level columns that
+ * the data view's field paths start with are decoded, column by column; each row is then handed to
+ * the ObjectRowReader like a JSON row (struct columns nest, INT64 values are BigInts, timestamps
+ * and dates are Dates). A row's "line" is its 1-based row number in the file.
  */
 import * as fs from 'fs';
-import { parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData } from 'hyparquet';
+import { parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer, type ColumnData, type FileMetaData } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import type { DataView, SampleFile } from '../dataview/model';
 import { type DatasetBuilder, ObjectRowReader } from './build';
@@ -91,18 +91,49 @@ async function readRowGroups(
     signal?.throwIfAborted();
     const group = metadata.row_groups[g];
     const rowEnd = rowStart + Number(group.num_rows);
-    let rows: Record<string, unknown>[] | undefined;
+    let groupColumns: Map<string, ArrayLike<unknown>> | undefined;
     try {
-      rows = await parquetReadObjects({ file: buffer, metadata, columns, rowStart, rowEnd, compressors });
+      groupColumns = await readColumns(buffer, metadata, columns, rowStart, rowEnd);
     } catch (e) {
       builder.warn(file.path, rowStart + 1, `row group ${g + 1} (rows ${rowStart + 1}–${rowEnd}) cannot be read (${(e as Error).message}); its rows skipped`);
     }
-    for (let i = 0; rows && i < rows.length && !builder.truncated; i++) reader.read(rows[i], rowStart + i + 1);
+    if (groupColumns) {
+      // One object reused for every row: the reader copies what it keeps, and no row object is made.
+      const names = [...groupColumns.keys()];
+      const values = names.map((n) => groupColumns.get(n)!);
+      const row: Record<string, unknown> = {};
+      for (let i = 0; i < rowEnd - rowStart && !builder.truncated; i++) {
+        for (let c = 0; c < names.length; c++) row[names[c]] = values[c][i];
+        reader.read(row, rowStart + i + 1);
+      }
+    }
     read.rows = rowEnd;
     read.bytes += Number(group.total_compressed_size ?? group.total_byte_size);
     onProgress(read);
     rowStart = rowEnd;
   }
+}
+
+/**
+ * The decoded values of `columns` (top-level names; structs as objects) for rows [rowStart, rowEnd),
+ * each as one array indexed from rowStart.
+ */
+async function readColumns(file: AsyncBuffer, metadata: FileMetaData, columns: string[], rowStart: number, rowEnd: number): Promise<Map<string, ArrayLike<unknown>>> {
+  const chunks = new Map<string, ColumnData[]>(columns.map((c) => [c, []]));
+  // parquetRead settles after every chunk has been handed to onChunk.
+  await parquetRead({ file, metadata, columns, rowStart, rowEnd, compressors, onChunk: (chunk) => chunks.get(chunk.columnName)?.push(chunk) });
+  const out = new Map<string, ArrayLike<unknown>>();
+  for (const [name, parts] of chunks) {
+    parts.sort((a, b) => a.rowStart - b.rowStart);
+    if (parts.length === 1 && parts[0].rowStart === rowStart && parts[0].rowEnd === rowEnd) {
+      out.set(name, parts[0].columnData);
+    } else {
+      const values = new Array<unknown>(rowEnd - rowStart);
+      for (const part of parts) for (let i = 0; i < part.columnData.length; i++) values[part.rowStart - rowStart + i] = part.columnData[i];
+      out.set(name, values);
+    }
+  }
+  return out;
 }
 
 /** Every field path the loader reads for `file`. */
