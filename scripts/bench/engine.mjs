@@ -1,7 +1,8 @@
 // Engine benchmark (issue: evaluation engine): a generated 1,000,000-event / 50,000-person NDJSON
-// file; cold load (our streaming loader vs DuckDB's read_json on the same file) and warm
+// file; cold loads (ours vs DuckDB's read_json on the same file, three each, alternating) and warm
 // evaluation of 10 representative filters (ours vs DuckDB running the equivalent SQL over the same
-// data, loaded into a table once), medians of 5 runs each, same process; and peak memory (RSS).
+// data, loaded into a table once), medians of 7 runs each after one uncounted run, same process;
+// and peak memory (RSS).
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
