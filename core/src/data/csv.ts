@@ -33,6 +33,16 @@ export class CsvParser implements ChunkParser {
     return this.count;
   }
 
+  /** Physical lines consumed so far (records can span lines). */
+  get lines(): number {
+    return this.line;
+  }
+
+  /** True while the text so far ends inside a record (or reading stopped): more text is needed. */
+  get pending(): boolean {
+    return this.stopped || this.carry.length > 0;
+  }
+
   push(text: string): void {
     if (this.stopped) return;
     const buf = this.carry.length > 0 ? this.carry + text : text;
@@ -190,7 +200,8 @@ export class CsvRowReader implements CsvSink {
   record(fields: string[], line: number): void {
     if (this.skipFile) return;
     if (!this.header) {
-      this.readHeader(fields, line);
+      const problem = this.useHeader(fields);
+      if (problem) this.warn(line, problem);
       return;
     }
     const header = this.header;
@@ -225,7 +236,11 @@ export class CsvRowReader implements CsvSink {
     this.builder.addEvent(namespace, personId, timestamp, sessionId, values, this.source, line);
   }
 
-  private readHeader(fields: string[], line: number): void {
+  /**
+   * Takes `fields` as the header row (a load worker reading a later stretch of the file gets it
+   * this way). Returns the problem when the header lacks a needed column: the file is then skipped.
+   */
+  useHeader(fields: string[]): string | undefined {
     const header = fields.map((f, i) => (i === 0 && f.charCodeAt(0) === 0xfeff ? f.slice(1) : f).trim());
     this.header = header;
     const at = (name: string | undefined): number => (name === undefined ? -1 : header.indexOf(name));
@@ -238,9 +253,8 @@ export class CsvRowReader implements CsvSink {
     if (this.personIndex < 0) missing.push(`person ID column "${this.identity.personField}"`);
     if (this.timestampIndex < 0) missing.push(`timestamp column "${this.dataView.timestampField}"`);
     if (this.identity.namespace === undefined && this.namespaceIndex < 0) missing.push(`namespace column "${this.identity.namespaceField}"`);
-    if (missing.length > 0) {
-      this.warn(line, `header has no ${missing.join(', no ')}; file skipped`);
-      this.skipFile = true;
-    }
+    if (missing.length === 0) return undefined;
+    this.skipFile = true;
+    return `header has no ${missing.join(', no ')}; file skipped`;
   }
 }

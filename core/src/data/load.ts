@@ -13,7 +13,7 @@ import { CsvParser, CsvRowReader } from './csv';
 import type { Dataset } from './dataset';
 import { JsonArrayParser } from './jsonArray';
 import { NdjsonParser } from './ndjson';
-import { defaultThreads, loadNdjsonInParallel, workersAvailable } from './parallel';
+import { defaultThreads, loadInParallel, workersAvailable } from './parallel';
 import { loadParquetFile } from './parquet';
 import type { ByteChunkParser, ChunkParser, RowSink } from './parser';
 
@@ -36,16 +36,16 @@ export interface LoadOptions {
   /** Aborting rejects the load with the signal's reason. */
   signal?: AbortSignal;
   /**
-   * Worker threads for large NDJSON files (default: one per core, at most 8); 1 loads everything
-   * on the calling thread. The result is the same either way.
+   * Worker threads for large NDJSON and CSV files (default: one per core, at most 8); 1 loads
+   * everything on the calling thread. The result is the same either way.
    */
   threads?: number;
-  /** NDJSON files at least this large are parsed by workers (default 32 MiB). */
+  /** NDJSON and CSV files at least this large are parsed by workers (default 32 MiB). */
   parallelMinBytes?: number;
   /**
    * Keep at most this many events: the first ones in data view file order, rows in file order.
    * Reading stops when the limit is passed and the dataset is marked `truncated`. Workers parse a
-   * large NDJSON file under a limit only when its estimated row count (from the length of its first
+   * large NDJSON or CSV file under a limit only when its estimated row count (from the length of its first
    * lines) fits in what the limit leaves; should it hold more events after all, the workers'
    * result is dropped and the file is read sequentially up to the limit.
    */
@@ -83,8 +83,9 @@ export async function loadDataView(dataView: DataView, options: LoadOptions = {}
       continue;
     }
     const room = maxRows === undefined ? Infinity : maxRows - builder.eventCount;
-    if (file.format === 'ndjson' && threads > 1 && size >= minParallel && workersAvailable() && (room === Infinity || (await estimateLines(file.path, size)) <= room)) {
-      const done = await loadNdjsonInParallel(builder, dataView, index, source, size, threads, CHUNK_BYTES, room, (p) =>
+    const splittable = file.format === 'ndjson' || file.format === 'csv';
+    if (splittable && threads > 1 && size >= minParallel && workersAvailable() && (room === Infinity || (await estimateLines(file.path, size)) <= room)) {
+      const done = await loadInParallel(builder, dataView, index, source, size, threads, CHUNK_BYTES, room, (p) =>
         onProgress?.({ file: file.path, fileIndex: index, bytesRead: bytesBefore + p.bytes, totalBytes, rows: rowsBefore + p.rows }),
       signal);
       if (done) {

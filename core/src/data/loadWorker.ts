@@ -1,12 +1,14 @@
 /**
- * Worker-thread entry: parses one byte range of an NDJSON sample file (starting at a line start)
- * into a partial builder and posts it back (typed arrays transferred, not copied). Lines in the
- * partial are relative to the range; the main thread adds the offset when merging.
+ * Worker-thread entry: parses one byte range of an NDJSON or CSV sample file (starting at a line
+ * start) into a partial builder and posts it back (typed arrays transferred, not copied). Lines in
+ * the partial are relative to the range; the main thread adds the offset when merging.
  */
 import * as fs from 'fs';
+import { StringDecoder } from 'string_decoder';
 import { parentPort, workerData } from 'worker_threads';
 import type { DataView } from '../dataview/model';
 import { DatasetBuilder } from './build';
+import { CsvParser, CsvRowReader } from './csv';
 import { NdjsonParser } from './ndjson';
 
 /** What the main thread passes as `workerData`. */
@@ -17,18 +19,24 @@ export interface RangeJob {
   start: number;
   end: number;
   chunkBytes: number;
+  /** CSV ranges after the first: the file's header row (the first range reads it itself). */
+  csvHeader?: string[];
 }
 
 /** Messages posted to the main thread. */
 export type WorkerMessage =
   | { type: 'progress'; bytes: number; rows: number }
-  | { type: 'done'; bytes: number; lines: number; partial: ReturnType<DatasetBuilder['exportPartial']> }
+  /**
+   * `lines`: physical lines read. `complete`: the range ended where a row ends; a CSV range that
+   * ends inside a quoted field was cut in the wrong place, and so was the next one's start.
+   */
+  | { type: 'done'; bytes: number; lines: number; complete: boolean; partial: ReturnType<DatasetBuilder['exportPartial']> }
   | { type: 'error'; message: string };
 
 async function run(job: RangeJob): Promise<void> {
   const file = job.dataView.files[job.fileIndex];
   const builder = new DatasetBuilder(job.dataView);
-  const parser = new NdjsonParser(builder, job.dataView, file.identity, file.path, 0);
+  const parser = file.format === 'csv' ? csvRange(builder, job) : ndjsonRange(builder, job);
   let bytes = 0;
   if (job.end > job.start) {
     const stream = fs.createReadStream(file.path, { start: job.start, end: job.end - 1, highWaterMark: job.chunkBytes });
@@ -38,12 +46,56 @@ async function run(job: RangeJob): Promise<void> {
       post({ type: 'progress', bytes, rows: parser.rows });
     }
   }
-  parser.end();
+  const { lines, complete } = parser.finish();
   const partial = builder.exportPartial();
   const transfer: ArrayBuffer[] = [partial.personStart.buffer, partial.timestamps.buffer, partial.sessionCodes.buffer, partial.lines.buffer] as ArrayBuffer[];
   for (const c of partial.codes) if (c) transfer.push(c.buffer as ArrayBuffer);
   for (const c of partial.numbers) if (c) transfer.push(c.buffer as ArrayBuffer);
-  parentPort!.postMessage({ type: 'done', bytes, lines: parser.rows, partial } satisfies WorkerMessage, transfer);
+  parentPort!.postMessage({ type: 'done', bytes, lines, complete, partial } satisfies WorkerMessage, transfer);
+}
+
+/** A format parser over one range of a file. */
+interface RangeParser {
+  push(chunk: Buffer): void;
+  /** Ends the range: the physical lines read, and whether the range ended where a row ends. */
+  finish(): { lines: number; complete: boolean };
+  /** Rows seen so far, for progress. */
+  readonly rows: number;
+}
+
+function ndjsonRange(builder: DatasetBuilder, job: RangeJob): RangeParser {
+  const file = job.dataView.files[job.fileIndex];
+  const parser = new NdjsonParser(builder, job.dataView, file.identity, file.path, 0);
+  return {
+    push: (chunk) => parser.push(chunk),
+    finish: () => {
+      parser.end();
+      return { lines: parser.rows, complete: true };
+    },
+    get rows() {
+      return parser.rows;
+    },
+  };
+}
+
+function csvRange(builder: DatasetBuilder, job: RangeJob): RangeParser {
+  const file = job.dataView.files[job.fileIndex];
+  const reader = new CsvRowReader(builder, job.dataView, file.identity, file.path, 0);
+  if (job.csvHeader) reader.useHeader(job.csvHeader);
+  const parser = new CsvParser(reader);
+  const decoder = new StringDecoder('utf8');
+  return {
+    push: (chunk) => parser.push(decoder.write(chunk)),
+    finish: () => {
+      parser.push(decoder.end());
+      const complete = !parser.pending;
+      parser.end();
+      return { lines: parser.lines, complete };
+    },
+    get rows() {
+      return parser.rows;
+    },
+  };
 }
 
 function post(message: WorkerMessage): void {

@@ -1,8 +1,14 @@
 /**
- * Parallel loading of one large NDJSON file: the file is cut into byte ranges at line starts,
- * each range is parsed by a worker thread (JSON.parse dominates the load time and is
- * single-threaded), and the partials are appended to the main builder in file order, so the
- * result is identical to a sequential load (same input order, lines, warnings).
+ * Parallel loading of one large NDJSON or CSV file: the file is cut into byte ranges at line
+ * starts, each range is parsed by a worker thread, and the partials are appended to the main
+ * builder in file order, so the result is identical to a sequential load (same input order,
+ * lines, warnings).
+ *
+ * A CSV line start need not be a row start: a quoted field may hold line breaks. The first range
+ * starts at the file's start, and a worker reports whether its range ended where a row ends; if
+ * every range but the last did, every cut was at a row start (by induction from the first), and
+ * otherwise the caller reads the file sequentially. The header row is read here and given to the
+ * workers of the later ranges.
  *
  * The worker script is `loadWorker.js` next to this module. A bundler that inlines this module
  * must also emit that entry point next to the bundle; when it is missing, or a worker fails, the
@@ -65,12 +71,12 @@ export interface ParallelProgress {
 }
 
 /**
- * Parses `dataView.files[fileIndex]` with worker threads and appends the result to `builder`.
- * Resolves with the bytes and lines read, or undefined when a worker failed or the file holds more
- * than `maxEvents` events (the builder is then untouched, so the caller can load the file
- * sequentially instead). Rejects only on abort.
+ * Parses `dataView.files[fileIndex]` (NDJSON or CSV) with worker threads and appends the result to
+ * `builder`. Resolves with the bytes and lines read, or undefined when a worker failed, a CSV cut
+ * fell inside a row, or the file holds more than `maxEvents` events (the builder is then
+ * untouched, so the caller can load the file sequentially instead). Rejects only on abort.
  */
-export async function loadNdjsonInParallel(
+export async function loadInParallel(
   builder: DatasetBuilder,
   dataView: DataView,
   fileIndex: number,
@@ -83,13 +89,18 @@ export async function loadNdjsonInParallel(
   signal: AbortSignal | undefined,
 ): Promise<ParallelProgress | undefined> {
   const file = dataView.files[fileIndex].path;
+  let csvHeader: string[] | undefined;
+  if (dataView.files[fileIndex].format === 'csv') {
+    csvHeader = await plainHeader(file, size);
+    if (!csvHeader) return undefined;
+  }
   const cuts = await lineAlignedCuts(file, size, threads);
   const ranges = cuts.length - 1;
   const bytes = new Array<number>(ranges).fill(0);
   const rows = new Array<number>(ranges).fill(0);
   const workers: Worker[] = [];
   const report = (): void => onProgress({ bytes: sum(bytes), rows: sum(rows) });
-  const results = new Array<{ partial: PartialDataset; lines: number } | undefined>(ranges);
+  const results = new Array<{ partial: PartialDataset; lines: number; complete: boolean } | undefined>(ranges);
   const stopAll = (): void => {
     for (const w of workers) void w.terminate();
   };
@@ -97,7 +108,7 @@ export async function loadNdjsonInParallel(
   signal?.addEventListener('abort', onAbort);
   try {
     const runs = Array.from({ length: ranges }, (_, r) => {
-      const job: RangeJob = { dataView, fileIndex, start: cuts[r], end: cuts[r + 1], chunkBytes };
+      const job: RangeJob = { dataView, fileIndex, start: cuts[r], end: cuts[r + 1], chunkBytes, ...(r > 0 && csvHeader ? { csvHeader } : {}) };
       return new Promise<boolean>((resolve) => {
         const worker = new Worker(WORKER_SCRIPT, { workerData: job });
         workers.push(worker);
@@ -115,7 +126,7 @@ export async function loadNdjsonInParallel(
           } else if (m.type === 'done') {
             bytes[r] = m.bytes;
             rows[r] = m.lines;
-            results[r] = { partial: m.partial, lines: m.lines };
+            results[r] = { partial: m.partial, lines: m.lines, complete: m.complete };
             settle(true);
             void worker.terminate();
           } else {
@@ -135,6 +146,7 @@ export async function loadNdjsonInParallel(
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
+  if (results.slice(0, -1).some((r) => !r!.complete)) return undefined;
   if (sum(results.map((r) => r!.partial.count)) > maxEvents) return undefined;
   let lineOffset = 0;
   for (const result of results) {
@@ -143,6 +155,26 @@ export async function loadNdjsonInParallel(
   }
   report();
   return { bytes: sum(bytes), rows: lineOffset };
+}
+
+/**
+ * The header row of a CSV file when it is a plain first line (not blank, no quotes) within the first 64 KiB, split
+ * as the CSV parser splits such a line; undefined otherwise.
+ */
+async function plainHeader(file: string, size: number): Promise<string[] | undefined> {
+  const handle = await fs.promises.open(file, 'r');
+  try {
+    const probe = Buffer.alloc(Math.min(size, 64 * 1024));
+    const { bytesRead } = await handle.read(probe, 0, probe.length, 0);
+    const nl = probe.subarray(0, bytesRead).indexOf(10);
+    if (nl < 0) return undefined;
+    let text = probe.toString('utf8', 0, nl);
+    if (text.endsWith('\r')) text = text.slice(0, -1);
+    // A blank first line is skipped by the parser, so the header is on a later line: not plain.
+    return text.length === 0 || text.includes('"') ? undefined : text.split(',');
+  } finally {
+    await handle.close();
+  }
 }
 
 function sum(values: number[]): number {

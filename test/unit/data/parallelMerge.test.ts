@@ -26,6 +26,17 @@ const lineArb = fc.oneof({ weight: 12, arbitrary: row.map((r) => JSON.stringify(
 // Small files are read on the calling thread, larger ones by workers.
 const fileArb = fc.oneof(fc.array(lineArb, { maxLength: 5 }), fc.array(lineArb, { minLength: 20, maxLength: 150, size: 'max' }));
 
+/** A CSV cell: plain, or quoted with commas, quotes and line breaks that a cut may fall inside. */
+const cellArb = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom('Home', 'Cart', 'Checkout', 'é', '') },
+  { weight: 1, arbitrary: fc.constantFrom('"a, b"', '"say ""hi"""', '"two\nlines"', '"three\r\nlines\nhere"') },
+);
+const csvRowArb = fc.oneof(
+  { weight: 12, arbitrary: fc.tuple(fc.constantFrom('p1', 'p2', 'p3'), fc.integer({ min: 1_790_000_000, max: 1_790_000_000 + 3 * 3600 }), fc.constantFrom('s1', 's2', ''), cellArb, fc.constantFrom('', '5', '12.5')).map((cells) => cells.join(',')) },
+  { weight: 1, arbitrary: fc.constantFrom('p1,1790000000', '', ',1790000000,s1,x,1', 'p2,not a time,s1,x,1') },
+);
+const csvFileArb = fc.tuple(fc.array(csvRowArb, { minLength: 20, maxLength: 120, size: 'max' }), fc.boolean()).map(([rows, crlf]) => ['id,ts,sid,page,revenue', ...rows].join(crlf ? '\r\n' : '\n'));
+
 describe('parallel loading merges worker runs into the sequential result', function () {
   this.timeout(120_000);
   let dir: string;
@@ -50,6 +61,21 @@ describe('parallel loading merges worker runs into the sequential result', funct
         assert.deepStrictEqual(datasetContents(parallel), datasetContents(sequential));
       }),
       { numRuns: 60, seed: 5 },
+    );
+  });
+  it('on random CSV files, including quoted line breaks where a cut may fall', async () => {
+    let round = 0;
+    await fc.assert(
+      fc.asyncProperty(csvFileArb, fc.integer({ min: 2, max: 4 }), async (text, threads) => {
+        round++;
+        const file = path.join(dir, `c${round}.csv`);
+        fs.writeFileSync(file, text);
+        const dv = makeDataView([{ path: file, format: 'csv', identity: { personField: 'id', namespace: 'ECID' } }], { sessionField: 'sid', sessionTimeoutMinutes: 20 });
+        const sequential = await loadDataView(dv, { threads: 1 });
+        const parallel = await loadDataView(dv, { threads, parallelMinBytes: 0 });
+        assert.deepStrictEqual(datasetContents(parallel), datasetContents(sequential));
+      }),
+      { numRuns: 60, seed: 6 },
     );
   });
 });
