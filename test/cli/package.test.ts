@@ -25,18 +25,33 @@ function zipEntries(file: string): string[] {
 }
 
 describe('packaging', () => {
-  it('the .vsix holds only the bundles, grammar, schemas, webview assets, README, LICENSE and icon', function () {
+  it('the .vsix holds only the bundles and their third-party notices, grammar, schemas, webview assets, README, LICENSE and icon', function () {
     this.timeout(120_000);
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'af-vsix-')), 'audience-filters.vsix');
     const r = spawnSync(process.execPath, [require.resolve('@vscode/vsce/vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '-o', out], { cwd: REPO_ROOT, encoding: 'utf8' });
     assert.strictEqual(r.status, 0, r.stderr + r.stdout);
     const files = zipEntries(out).filter(n => n.startsWith('extension/')).map(n => n.slice('extension/'.length));
-    const allowed = [/^package\.json$/, /^readme\.md$/i, /^LICENSE(\.txt)?$/, /^images\/icon\.png$/, /^dist\/(extension|server|loadWorker)\.js$/, /^syntaxes\/[\w.-]+\.json$/, /^schemas\/([\w-]+\/)?[\w.-]+\.json$/, /^media\/preview\/[\w.-]+\.(js|css)$/];
+    const allowed = [/^package\.json$/, /^readme\.md$/i, /^LICENSE(\.txt)?$/, /^images\/icon\.png$/, /^dist\/(extension|server|loadWorker)\.js$/, /^dist\/THIRD_PARTY_NOTICES\.txt$/, /^syntaxes\/[\w.-]+\.json$/, /^schemas\/([\w-]+\/)?[\w.-]+\.json$/, /^media\/preview\/[\w.-]+\.(js|css)$/];
     assert.deepStrictEqual(files.filter(f => !allowed.some(a => a.test(f))), []);
-    for (const needed of ['package.json', 'readme.md', 'images/icon.png', 'dist/extension.js', 'dist/server.js', 'syntaxes/audience-filter.tmLanguage.json', 'schemas/filter.schema.json', 'schemas/dataview.schema.json']) {
+    for (const needed of ['package.json', 'readme.md', 'images/icon.png', 'dist/extension.js', 'dist/server.js', 'dist/THIRD_PARTY_NOTICES.txt', 'syntaxes/audience-filter.tmLanguage.json', 'schemas/filter.schema.json', 'schemas/dataview.schema.json']) {
       assert.ok(files.includes(needed), `${needed} is missing from the package`);
     }
     fs.rmSync(path.dirname(out), { recursive: true, force: true });
+  });
+
+  it('the third-party notices carry the licence of every package the bundles include', () => {
+    const notices = fs.readFileSync(path.join(REPO_ROOT, 'dist', 'THIRD_PARTY_NOTICES.txt'), 'utf8');
+    for (const bundle of ['extension.js', 'server.js', 'loadWorker.js', 'cli.js']) {
+      const map = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'dist', `${bundle}.map`), 'utf8')) as { sources: string[] };
+      // The innermost node_modules folder of each source is its package (packages may nest).
+      const packages = new Set(map.sources.flatMap((s) => /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(s)?.[1] ?? []));
+      assert.ok(packages.size > 0 || bundle === 'loadWorker.js', `${bundle} bundles no package?`);
+      for (const dir of packages) {
+        const pkg = JSON.parse(fs.readFileSync(path.resolve(REPO_ROOT, 'dist', dir, 'package.json'), 'utf8')) as { name: string; version: string; license: string };
+        assert.ok(notices.includes(`${pkg.name} ${pkg.version} (${pkg.license})`), `${pkg.name} (in ${bundle}) has no notice`);
+      }
+    }
+    assert.match(notices, /Permission is hereby granted, free of charge/);
   });
 
   it('the extension bundle loads and exports activate and deactivate', () => {
