@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { REPO_ROOT, runCli, tempWorkspace } from '../support/cli';
 
 const EXAMPLES = path.join(REPO_ROOT, 'examples');
@@ -47,6 +48,32 @@ describe('audience-filters preview / members / explain / test', () => {
     assert.strictEqual(p.total.people, 900);
     assert.strictEqual(p.total.events, 16500);
     assert.ok(typeof p.elapsedMs === 'number');
+  });
+
+  it('previews a Parquet copy of the sample data exactly as the NDJSON (the bundled Parquet reader)', async function () {
+    this.timeout(60_000);
+    const { dir, cleanup } = tempWorkspace({});
+    try {
+      fs.cpSync(EXAMPLES, dir, { recursive: true });
+      const db = await DuckDBInstance.create(':memory:');
+      const conn = await db.connect();
+      await conn.run(`COPY (SELECT * FROM read_json('${path.join(dir, 'data/web-events.ndjson')}', format = 'newline_delimited')) TO '${path.join(dir, 'data/web-events.parquet')}' (FORMAT parquet, COMPRESSION zstd)`);
+      conn.closeSync();
+      const dataView = path.join(dir, 'web.dataview.yaml');
+      fs.writeFileSync(dataView, fs.readFileSync(dataView, 'utf8').replace('data/web-events.ndjson', 'data/web-events.parquet'));
+      fs.rmSync(path.join(dir, 'data/web-events.ndjson'));
+      const fromParquet = runCli(['preview', 'filters/buyers.filter.yaml', '--json'], { cwd: dir });
+      const fromNdjson = runCli(['preview', buyers, '--json']);
+      assert.strictEqual(fromParquet.status, 0, fromParquet.stderr);
+      const counts = (stdout: string) => {
+        const { matched, total, namespaces, steps, perDay, sample, warnings } = JSON.parse(stdout);
+        return { matched, total, namespaces, steps, perDay, sample, warnings };
+      };
+      assert.deepStrictEqual(counts(fromParquet.stdout), counts(fromNdjson.stdout));
+      assert.strictEqual(JSON.parse(fromParquet.stdout).total.events, 16500);
+    } finally {
+      cleanup();
+    }
   });
 
   it('members --format csv quotes and heads the columns', () => {
