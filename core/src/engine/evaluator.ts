@@ -5,10 +5,11 @@
  */
 import type { DataView } from '../dataview/model';
 import { SCOPE_RANK, type Container, type Expr, type OnlySequence, type Rule, type Scope, type Sequence } from '../rule/ast';
+import { flattenSteps } from '../rule/walk';
 import { aggregateUnitMask, dimensionEventMask, stringConditionTable, subjectKind } from './conditions';
 import type { Frame } from './frame';
 import { GapKeys } from './gaps';
-import { buildPlan, flattenSteps, runSequence, type SequenceOutcome, type SequencePlan } from './sequence';
+import { buildPlan, runSequence, type SequenceOutcome, type SequencePlan } from './sequence';
 import { allOfSpans, spansFromMask, spansFromUnits, unionSpans, type Spans } from './spans';
 
 export class EvaluationAborted extends Error {

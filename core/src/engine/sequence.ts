@@ -22,7 +22,7 @@
  * - at the end: no span of it starts after the last checkpoint's end, up to the end of the unit.
  * A sequence made of exclude checkpoints only holds when none of them occurs in the unit.
  */
-import type { Expr, Scope, Sequence, SequenceStep } from '../rule/ast';
+import type { Expr, Scope, SequenceStep } from '../rule/ast';
 import type { Frame } from './frame';
 import { firstAbove, firstTrue, lastAtMost, type CompiledGap, type GapKeys } from './gaps';
 import type { Spans } from './spans';
@@ -62,21 +62,6 @@ export interface SequenceOutcome {
   trace?: Array<{ starts: Uint8Array; ends: Uint8Array }>;
   /** With `keepSteps`: valid final ends (after end excludes). */
   validEnds?: Uint8Array;
-}
-
-/** Flattens nested `then` chains used as checkpoints: `A then (B then C)` is `A then B then C`. */
-export function flattenSteps(seq: Sequence): SequenceStep[] {
-  const out: SequenceStep[] = [];
-  for (const step of seq.steps) {
-    if (!step.exclude && step.checkpoint.kind === 'sequence' && step.checkpoint.steps.length > 0) {
-      const inner = flattenSteps(step.checkpoint);
-      out.push({ ...inner[0], constraints: [...step.constraints, ...inner[0].constraints] });
-      out.push(...inner.slice(1));
-    } else {
-      out.push(step);
-    }
-  }
-  return out;
 }
 
 export function buildPlan(

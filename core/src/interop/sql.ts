@@ -14,8 +14,12 @@
  */
 import type { DataView } from '../dataview/model';
 import { SCOPE_RANK } from '../rule/ast';
-import type { Condition, Expr, GapConstraint, Literal, Operator, Rule, Scope, Sequence, SequenceStep } from '../rule/ast';
+import { flattenSteps } from '../rule/walk';
+import type { Condition, Expr, GapConstraint, Literal, Operator, Rule, Scope, Sequence } from '../rule/ast';
 import { DIALECTS } from './sqlDialect';
+
+/** SQL symbol of each comparison operator. */
+const COMPARISON = { lt: '<', gt: '>', le: '<=', ge: '>=' } as const;
 import type { SqlDialect, SqlDialectName } from './sqlDialect';
 
 export interface SqlOptions {
@@ -301,7 +305,7 @@ class SqlCompiler {
     if (kind === 'dimension') {
       const dim = this.dataView.dimensions.find(x => x.name === c.subject.name)!;
       let pred = `${v} IS NOT NULL`;
-      if (positive !== 'exists') pred += ` AND (${dim.type === 'number' ? this.numberPredicate(c, positive, v) : this.stringPredicate(c, positive, v)})`;
+      if (positive !== 'exists') pred += ` AND (${dim.type === 'number' ? this.numberTest(c, positive, v) : this.stringPredicate(c, positive, v)})`;
       // As in the engine: the negation is per event, then attribution keeps only its events.
       const allowed = this.attribution(c, v);
       let event = negated ? `(CASE WHEN ${pred} THEN 0 ELSE 1 END)` : `(CASE WHEN ${pred} THEN 1 ELSE 0 END)`;
@@ -360,22 +364,15 @@ class SqlCompiler {
         return ok.length ? `${x} IN (${ok.map(n => this.num(n)).join(', ')})` : '1 = 0';
       }
       case 'lt':
-        return cmp('<', first);
       case 'gt':
-        return cmp('>', first);
       case 'le':
-        return cmp('<=', first);
       case 'ge':
-        return cmp('>=', first);
+        return cmp(COMPARISON[op], first);
       case 'between':
         return `${cmp('>=', first)} AND ${cmp('<=', nums[1] ?? NaN)}`;
       default:
         throw new SqlUnsupported('sql-unsupported', `\`${c.subject.name}\` is a number; the text operator compares its decimal text in the engine, which SQL cannot reproduce exactly.`, c.opSpan);
     }
-  }
-
-  private numberPredicate(c: Condition, op: Operator, v: string): string {
-    return this.numberTest(c, op, v);
   }
 
   private stringPredicate(c: Condition, op: Operator, v: string): string {
@@ -404,13 +401,10 @@ class SqlCompiler {
       case 'matches':
         return lits.length ? lits.map(l => d.like(x, globSegments(l))).join(' OR ') : '1 = 0';
       case 'lt':
-        return cmp('<', first);
       case 'gt':
-        return cmp('>', first);
       case 'le':
-        return cmp('<=', first);
       case 'ge':
-        return cmp('>=', first);
+        return cmp(COMPARISON[op], first);
       case 'between':
         return `${cmp('>=', first)} AND ${cmp('<=', lits[1] ?? first)}`;
       default:
@@ -585,18 +579,6 @@ function containsAnd(e: Expr): boolean {
   return false;
 }
 
-/** `A then (B then C)` is `A then B then C` (as in the engine). */
-function flattenSteps(seq: Sequence): SequenceStep[] {
-  const out: SequenceStep[] = [];
-  for (const step of seq.steps) {
-    if (!step.exclude && step.checkpoint.kind === 'sequence' && step.checkpoint.steps.length > 0) {
-      const inner = flattenSteps(step.checkpoint);
-      out.push({ ...inner[0], constraints: [...step.constraints, ...inner[0].constraints] });
-      out.push(...inner.slice(1));
-    } else out.push(step);
-  }
-  return out;
-}
 
 /** Literal segments of a glob (`*` wildcard, `\x` the character x), as the engine splits them. */
 function globSegments(pattern: string): string[] {

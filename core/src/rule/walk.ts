@@ -1,5 +1,5 @@
-/** Traversal helpers over rule trees, shared by the checker, formatter and engine. */
-import type { Expr } from './ast';
+/** Traversal helpers over rule trees, shared by the checker, formatter, engine and SQL compiler. */
+import type { Expr, Sequence, SequenceStep } from './ast';
 
 /** The direct sub-expressions of `e`, in source order (a sequence's checkpoints, a container's body...). */
 export function childrenOf(e: Expr): Expr[] {
@@ -57,4 +57,19 @@ export function stripSpans<T>(node: T): WithoutSpans<T> {
     if (!SPAN_KEYS.has(key)) out[key] = stripSpans(value);
   }
   return out as WithoutSpans<T>;
+}
+
+/** Flattens nested `then` chains used as checkpoints: `A then (B then C)` is `A then B then C`. */
+export function flattenSteps(seq: Sequence): SequenceStep[] {
+  const out: SequenceStep[] = [];
+  for (const step of seq.steps) {
+    if (!step.exclude && step.checkpoint.kind === 'sequence' && step.checkpoint.steps.length > 0) {
+      const inner = flattenSteps(step.checkpoint);
+      out.push({ ...inner[0], constraints: [...step.constraints, ...inner[0].constraints] });
+      out.push(...inner.slice(1));
+    } else {
+      out.push(step);
+    }
+  }
+  return out;
 }
