@@ -93,11 +93,8 @@ class KeyLevel {
     if (previous === NO_KEY) return -1;
     const guess = this.follow[previous + 1];
     if (guess < 0) return -1;
-    const key = this.keys[guess];
-    const close = i + 1 + key.length;
-    if (close >= end || b[close] !== 0x22) return -1;
-    for (let j = 0; j < key.length; j++) if (key[j] !== b[i + 1 + j]) return -1;
-    return guess;
+    const close = i + 1 + this.keys[guess].length;
+    return close < end && b[close] === 0x22 && this.matches(guess, b, i + 1, close) ? guess : -1;
   }
 
   /**
