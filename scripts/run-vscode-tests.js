@@ -10,7 +10,7 @@
 //   --extensionTestsPath=FILE       the suite runner (default: out/test/integration/suite/index)
 //   --workspace=DIR                 fixture workspace; a fresh COPY is opened, so tests may edit files
 //                                   (default: test/integration/fixtures/workspace)
-//   --results=FILE                  write {vscode, passed, failed, exitCode, durationMs} as JSON
+//   --results=FILE                  write {vscode, passed, failed, failures, exitCode, durationMs} as JSON
 //   --screenshots=DIR               where screenshots go (default: test-output/integration/vscode-<version>)
 // Env: CODE_SERVER_DIR (the code-server package dir), CODE_SERVER_NODE (node binary for the server; default:
 //      this node), CHROMIUM_BIN (default /usr/bin/chromium), TEST_TIMEOUT_MS (default 180000),
@@ -217,10 +217,13 @@ async function main() {
   const durationMs = Date.now() - t0;
   const counted = readSuiteResults(suiteResults);
   // A run that ended without the suite's counts (server or extension host broke, timeout) is one failure.
-  let { passed, failed } = counted || { passed: 0, failed: 1 };
+  let { passed, failed, failures = [] } = counted || { passed: 0, failed: 1 };
   if (exitCode !== 0 && failed === 0) failed = 1;
-  if (!counted) log('the suite wrote no results: counted as 1 failure');
-  const result = { vscode: version, passed, failed, exitCode, durationMs };
+  if (!counted) {
+    log('the suite wrote no results: counted as 1 failure');
+    failures = [exitCode === 2 ? `the run timed out after ${timeoutMs} ms` : 'the suite wrote no results'];
+  }
+  const result = { vscode: version, passed, failed, failures, exitCode, durationMs };
   if (resultsFile) {
     fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
     fs.writeFileSync(resultsFile, `${JSON.stringify(result)}\n`);

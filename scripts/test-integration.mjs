@@ -77,7 +77,7 @@ async function main() {
       let counts = { passed: 0, failed: 1 };
       try { counts = JSON.parse(fs.readFileSync(file, 'utf8')); } catch { /* the runner died before writing */ }
       if (code !== 0 && counts.failed === 0) counts.failed = 1;
-      const entry = { name: target.name, vscode: counts.vscode, passed: counts.passed, failed: counts.failed,
+      const entry = { name: target.name, vscode: counts.vscode, passed: counts.passed, failed: counts.failed, failures: counts.failures ?? [],
         exitCode: code === 'timeout' ? 'timeout' : code, durationMs: Date.now() - started };
       summary.runs.push(entry);
       summary.passed += entry.passed;

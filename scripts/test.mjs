@@ -30,6 +30,7 @@ const suites = [
 
 const totals = { passed: 0, failed: 0 };
 const lines = [];
+const failures = []; // `suite: title: first line of the error`, repeated in the summary so a CI log's tail names them
 for (const suite of suites) {
   if (!want(suite.name)) continue;
   const dir = suite.glob.split('/**')[0];
@@ -44,6 +45,7 @@ for (const suite of suites) {
   if (r.status !== 0 && counts.failed === 0) counts.failed = 1; // the runner itself failed
   totals.passed += counts.passed;
   totals.failed += counts.failed;
+  for (const f of counts.failures ?? []) failures.push(`${suite.name}: ${f}`);
   lines.push(`${suite.name}: ${counts.passed} passed, ${counts.failed} failed`);
 }
 
@@ -56,10 +58,15 @@ if (want('integration')) {
   if (r.status !== 0 && counts.failed === 0) counts.failed = 1;
   totals.passed += counts.passed;
   totals.failed += counts.failed;
+  for (const run of counts.runs ?? []) for (const f of run.failures ?? (run.error ? [run.error] : [])) failures.push(`integration (${run.name}): ${f}`);
   lines.push(`integration: ${counts.passed} passed, ${counts.failed} failed`);
 }
 
 console.log('\n== summary');
 for (const l of lines) console.log(l);
+if (failures.length > 0) {
+  console.log('failed:');
+  for (const f of failures) console.log(`  ${f}`);
+}
 console.log(`${totals.passed} passed, ${totals.failed} failed`);
 process.exit(totals.failed > 0 ? 1 : 0);

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DatasetCache } from '../../../core/src/data/cache';
 import type { Dataset } from '../../../core/src/data/dataset';
-import { loadDataView, type LoadOptions } from '../../../core/src/data/load';
+import { loadDataView, type LoadOptions, type LoadProgress } from '../../../core/src/data/load';
 import type { DataView } from '../../../core/src/dataview/model';
 import { ECID, makeDataView, tempDir } from './dataFixtures';
 
@@ -72,21 +72,35 @@ describe('DatasetCache', () => {
   });
 
   it('aborts the shared load only when every waiter gave up, and does not cache it', async () => {
+    // The loader announces each call (`entered`) and waits for `release`. A request joins the
+    // shared load after its own file check, so the test knows the second request is waiting when
+    // the load's progress reaches it: the loader reports progress until that listener hears it.
+    // Every wait is on an event, never on time.
     let release!: () => void;
+    let entered!: (progress: (p: LoadProgress) => void) => void;
+    let loaderEntered = new Promise<(p: LoadProgress) => void>((resolve) => (entered = resolve));
     let loaderSignal: AbortSignal | undefined;
     const slowLoader = async (dv: DataView, options: LoadOptions): Promise<Dataset> => {
       loads++;
       loaderSignal = options.signal;
-      await new Promise<void>((resolve) => (release = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      entered(options.onProgress!);
+      await released;
       options.signal?.throwIfAborted();
       return loadDataView(dv, { threads: 1 });
     };
     const cache = new DatasetCache({ loader: slowLoader });
     const c1 = new AbortController();
     const c2 = new AbortController();
+    let secondHeard = false;
     const first = cache.get(dataView, { signal: c1.signal });
-    const second = cache.get(dataView, { signal: c2.signal });
-    await new Promise((r) => setTimeout(r, 20));
+    const second = cache.get(dataView, { signal: c2.signal, onProgress: () => (secondHeard = true) });
+    const progress = await loaderEntered;
+    while (!secondHeard) {
+      progress({ file, fileIndex: 0, bytesRead: 0, totalBytes: 1, rows: 0 });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    loaderEntered = new Promise((resolve) => (entered = resolve));
     c1.abort(new Error('one'));
     await assert.rejects(first, /one/);
     assert.equal(loaderSignal!.aborted, false);
@@ -95,7 +109,7 @@ describe('DatasetCache', () => {
     assert.equal(loaderSignal!.aborted, true);
     release();
     const third = cache.get(dataView);
-    await new Promise((r) => setTimeout(r, 20));
+    await loaderEntered;
     release();
     assert.equal((await third).eventCount, 1);
     assert.equal(loads, 2);

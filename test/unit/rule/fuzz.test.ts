@@ -5,23 +5,13 @@ import { printRule } from '../../../core/src/rule/printer';
 import { walkExpr } from '../../../core/src/rule/walk';
 import { ruleArbitrary } from './arbitraries';
 
-/** Parses (and prints the result, as the formatter would), asserting no throw and a sane result. */
+/**
+ * Parses (and prints the result, as the formatter would), asserting no throw and a sane result.
+ * No time is asserted: a hang or a quadratic blow-up on the 1 MB inputs below (10^12 steps) runs
+ * into the suite's timeout; the parser's speed is measured by `npm run bench`.
+ */
 function survive(text: string): void {
-  // CPU time of this process, not wall time: other processes share the machine. A slow run is
-  // retried and the best of three counts.
-  const timed = (): { result: ReturnType<typeof parseRule>; ms: number } => {
-    const before = process.cpuUsage();
-    const result = parseRule(text);
-    const used = process.cpuUsage(before);
-    return { result, ms: (used.user + used.system) / 1000 };
-  };
-  let { result, ms: elapsed } = timed();
-  for (let attempt = 1; attempt < 3 && elapsed >= 1000; attempt++) {
-    const again = timed();
-    result = again.result;
-    elapsed = Math.min(elapsed, again.ms);
-  }
-  const { rule, diagnostics } = result;
+  const { rule, diagnostics } = parseRule(text);
   for (const d of diagnostics) {
     assert.ok(d.start >= 0 && d.start <= d.end && d.end <= text.length, `diagnostic ${d.code} out of range: ${d.start}-${d.end}`);
     assert.match(d.code, /^rule-[a-z-]+$/);
@@ -32,8 +22,6 @@ function survive(text: string): void {
     });
     printRule(rule);
   }
-  // A guard against hangs and quadratic blow-ups, not a benchmark.
-  assert.ok(elapsed < 1000, `parsing took ${elapsed} ms for ${text.length} chars`);
 }
 
 const FRAGMENTS = [
