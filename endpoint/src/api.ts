@@ -29,6 +29,8 @@ export interface RouteContext {
 
 export interface EndpointLimits {
   maxIdentitiesPerAudience: number;
+  /** An open run without a batch for this long expires: it is aborted and its staged identities dropped. */
+  runIdleMs: number;
 }
 
 /** Who may call a route. */

@@ -2,10 +2,12 @@ import * as path from 'path';
 import { RunningEndpoint, startEndpoint } from './server';
 
 const USAGE = `Usage: audience-filters endpoint --db <file> [--port <n>] [--host <addr>] [--max-body-bytes <n>]
-                                [--rate-limit <requests/s>] [--rotate-admin-token]
+                                [--rate-limit <requests/s>] [--run-idle-minutes <n>] [--rotate-admin-token]
 
 Runs the reference profile endpoint on a SQLite database (created on first start).
 On first start (or with --rotate-admin-token) an admin token is written to <db>.admin-token (mode 600).
+An open publish run that receives no batch for --run-idle-minutes (default 60) expires: it is
+aborted, nothing of it is committed, and the audience can be published again.
 Prints one JSON line {"listening": url, "adminTokenFile": path} on stdout when ready; logs go to stderr.`;
 
 export interface EndpointArgs {
@@ -14,6 +16,7 @@ export interface EndpointArgs {
   db: string;
   maxBodyBytes?: number;
   rateLimit?: number;
+  runIdleMinutes?: number;
   rotateAdminToken: boolean;
 }
 
@@ -54,6 +57,12 @@ export function parseEndpointArgs(argv: readonly string[]): EndpointArgs | strin
         args.rateLimit = v;
         break;
       }
+      case '--run-idle-minutes': {
+        const v = Number(value());
+        if (!Number.isInteger(v) || v < 1) return '--run-idle-minutes needs a whole number of minutes, at least 1';
+        args.runIdleMinutes = v;
+        break;
+      }
       case '--rotate-admin-token':
         args.rotateAdminToken = true;
         break;
@@ -84,6 +93,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       port: args.port, host: args.host, dbPath: args.db, maxBodyBytes: args.maxBodyBytes,
       rateLimit: args.rateLimit ? { requestsPerSecond: args.rateLimit, burst: Math.ceil(args.rateLimit * 2) } : undefined,
       rotateAdminToken: args.rotateAdminToken,
+      limits: args.runIdleMinutes ? { runIdleMs: args.runIdleMinutes * 60_000 } : undefined,
       log: (line) => process.stderr.write(`${line}\n`),
     });
   } catch (e) {

@@ -16,13 +16,20 @@ interface RunRow {
   created_at: string;
   created_by: string;
   committed_at: string | null;
+  updated_at: string;
+  abort_reason: string | null;
 }
 
 function findRun(db: Database, id: string): RunRow | undefined {
   return db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
 }
 
-function toRun(db: Database, row: RunRow): Run {
+/** When an open run expires unless it receives a batch: its last activity plus the idle limit. */
+function expiresAt(row: RunRow, idleMs: number): string {
+  return new Date(Date.parse(row.updated_at) + idleMs).toISOString();
+}
+
+function toRun(db: Database, row: RunRow, idleMs: number): Run {
   const audience = db.prepare('SELECT id FROM audiences WHERE seq = ?').get(row.audience_seq) as { id: string };
   const received = (db.prepare('SELECT number FROM batches WHERE run_seq = ? ORDER BY number').pluck().all(row.seq)) as number[];
   return {
@@ -36,13 +43,54 @@ function toRun(db: Database, row: RunRow): Run {
     stagedIdentities: row.staged,
     committedAt: row.committed_at,
     result: row.result ? (JSON.parse(row.result) as CommitResult) : null,
+    expiresAt: row.status === 'open' ? expiresAt(row, idleMs) : null,
+    abortReason: row.abort_reason,
   };
+}
+
+export interface ExpiredRun {
+  runId: string;
+  audienceId: string;
+  reason: string;
+}
+
+/**
+ * Aborts every open run whose last activity (creation or a batch) is older than `idleMs`, in one
+ * transaction of its own: its staged identities are dropped and nothing of it is committed, so a
+ * client that died mid-publish never blocks its audience for longer than that.
+ */
+export function expireIdleRuns(db: Database, now: Date, idleMs: number): ExpiredRun[] {
+  const cutoff = new Date(now.getTime() - idleMs).toISOString();
+  const idle = db.prepare("SELECT seq FROM runs WHERE status = 'open' AND updated_at < ?").pluck().all(cutoff) as number[];
+  if (idle.length === 0) return [];
+  const reason = `expired: no batch for ${describeDuration(idleMs)}`;
+  const ts = now.toISOString();
+  return db.transaction((): ExpiredRun[] => {
+    const expired: ExpiredRun[] = [];
+    for (const seq of idle) {
+      // Checked again inside the write transaction: another connection may have moved it on.
+      const changed = db.prepare("UPDATE runs SET status = 'aborted', abort_reason = ?, updated_at = ? WHERE seq = ? AND status = 'open' AND updated_at < ?").run(reason, ts, seq, cutoff).changes;
+      if (!changed) continue;
+      db.prepare('DELETE FROM staged WHERE run_seq = ?').run(seq);
+      const row = db.prepare('SELECT r.id AS runId, a.id AS audienceId FROM runs r JOIN audiences a ON a.seq = r.audience_seq WHERE r.seq = ?').get(seq) as { runId: string; audienceId: string };
+      expired.push({ ...row, reason });
+    }
+    return expired;
+  }).immediate();
+}
+
+function describeDuration(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  if (minutes >= 60 && minutes % 60 === 0) return `${minutes / 60} hour${minutes === 60 ? '' : 's'}`;
+  if (minutes >= 1) return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+  return `${Math.round(ms / 1000)} s`;
 }
 
 const runNotFound = (id: string): ApiResponse => apiError(404, 'run_not_found', `No run ${id}.`, { field: 'runId' });
 
 function notOpen(row: RunRow): ApiResponse {
-  return apiError(409, `run_${row.status}`, `Run ${row.id} is ${row.status}; it accepts no more changes. Start a new run.`, { runId: row.id });
+  const why = row.abort_reason ? ` (${row.abort_reason})` : '';
+  return apiError(409, `run_${row.status}`, `Run ${row.id} is ${row.status}${why}; it accepts no more changes. Start a new run.`, { runId: row.id });
 }
 
 /** Content hash of a batch: order-sensitive, independent of JSON whitespace and key order. */
@@ -89,25 +137,27 @@ function missingBatches(db: Database, run: RunRow, batchCount: number): { missin
 export const runRoutes: Route[] = [
   {
     method: 'POST', path: '/v1/audiences/:audienceId/runs', access: 'publishing', bodySchema: 'run-create.json', optionalBody: true,
-    handle: ({ db, params, body, user, now }) => {
+    handle: ({ db, params, body, user, now, limits }) => {
       const audience = liveAudience(db, params.audienceId);
       if (!audience) return audienceNotFound(params.audienceId);
-      const open = db.prepare("SELECT id FROM runs WHERE audience_seq = ? AND status = 'open'").get(audience.seq) as { id: string } | undefined;
+      const open = db.prepare("SELECT * FROM runs WHERE audience_seq = ? AND status = 'open'").get(audience.seq) as RunRow | undefined;
       if (open) {
-        return apiError(409, 'run_open', `Audience ${audience.id} already has an open run ${open.id}; commit or abort it first.`, { runId: open.id });
+        return apiError(409, 'run_open',
+          `Audience ${audience.id} already has an open run ${open.id}, started by ${open.created_by} at ${open.created_at}, last active at ${open.updated_at}. ` +
+          `Resume it, abort it, or let it expire at ${expiresAt(open, limits.runIdleMs)}.`, { runId: open.id });
       }
       const id = newId('run', 12);
       const ts = now.toISOString();
       db.prepare("INSERT INTO runs (id, audience_seq, status, definition_hash, created_at, created_by, updated_at) VALUES (?, ?, 'open', ?, ?, ?, ?)")
         .run(id, audience.seq, (body as { definitionHash?: string }).definitionHash ?? null, ts, user.name, ts);
-      return json(201, toRun(db, findRun(db, id) as RunRow), { location: `/v1/runs/${id}` });
+      return json(201, toRun(db, findRun(db, id) as RunRow, limits.runIdleMs), { location: `/v1/runs/${id}` });
     },
   },
   {
     method: 'GET', path: '/v1/runs/:runId', access: 'user',
-    handle: ({ db, params }) => {
+    handle: ({ db, params, limits }) => {
       const run = findRun(db, params.runId);
-      return run ? json(200, toRun(db, run)) : runNotFound(params.runId);
+      return run ? json(200, toRun(db, run, limits.runIdleMs)) : runNotFound(params.runId);
     },
   },
   {
@@ -145,11 +195,11 @@ export const runRoutes: Route[] = [
   },
   {
     method: 'POST', path: '/v1/runs/:runId/commit', access: 'publishing', bodySchema: 'commit-request.json',
-    handle: ({ db, params, body, now }) => {
+    handle: ({ db, params, body, now, limits }) => {
       const run = findRun(db, params.runId);
       if (!run) return runNotFound(params.runId);
       // A repeated commit (the answer to the first was lost) returns the same result.
-      if (run.status === 'committed') return json(200, toRun(db, run));
+      if (run.status === 'committed') return json(200, toRun(db, run, limits.runIdleMs));
       if (run.status !== 'open') return notOpen(run);
       const { batchCount } = body as { batchCount: number };
       const { missing, extra } = missingBatches(db, run, batchCount);
@@ -161,19 +211,21 @@ export const runRoutes: Route[] = [
       }
       const audience = db.prepare('SELECT * FROM audiences WHERE seq = ?').get(run.audience_seq) as AudienceRow;
       commit(db, run, audience, now);
-      return json(200, toRun(db, findRun(db, run.id) as RunRow));
+      return json(200, toRun(db, findRun(db, run.id) as RunRow, limits.runIdleMs));
     },
   },
   {
     method: 'POST', path: '/v1/runs/:runId/abort', access: 'publishing', bodySchema: 'run-abort.json', optionalBody: true,
-    handle: ({ db, params, now }) => {
+    handle: ({ db, params, body, user, now, limits }) => {
       const run = findRun(db, params.runId);
       if (!run) return runNotFound(params.runId);
-      if (run.status === 'aborted') return json(200, toRun(db, run));
+      if (run.status === 'aborted') return json(200, toRun(db, run, limits.runIdleMs));
       if (run.status !== 'open') return notOpen(run);
-      db.prepare("UPDATE runs SET status = 'aborted', updated_at = ? WHERE seq = ?").run(now.toISOString(), run.seq);
+      const said = (body as { reason?: string }).reason?.trim();
+      const reason = `aborted by ${user.name}${said ? `: ${said}` : ''}`;
+      db.prepare("UPDATE runs SET status = 'aborted', abort_reason = ?, updated_at = ? WHERE seq = ?").run(reason, now.toISOString(), run.seq);
       db.prepare('DELETE FROM staged WHERE run_seq = ?').run(run.seq);
-      return json(200, toRun(db, findRun(db, run.id) as RunRow));
+      return json(200, toRun(db, findRun(db, run.id) as RunRow, limits.runIdleMs));
     },
   },
 ];

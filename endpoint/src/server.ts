@@ -11,7 +11,7 @@ import { FaultInjector, FaultOptions } from './faults';
 import { profileRoutes } from './profiles';
 import { RateLimitOptions, RateLimiter } from './rateLimit';
 import { Router } from './router';
-import { runRoutes } from './runs';
+import { ExpiredRun, expireIdleRuns, runRoutes } from './runs';
 import { ProtocolSchemas, findSchemasDir } from './schemas';
 import { hashToken, installAdminToken, newToken, userCount, userFromToken, userRoutes } from './users';
 
@@ -33,8 +33,10 @@ export interface EndpointOptions {
   rotateAdminToken?: boolean;
   /** Where `schemas/protocol` is; found automatically in the repository and its `out/` tree. */
   schemasDir?: string;
-  /** Operational messages (start, admin token file). Default: none. */
+  /** Operational messages (start, admin token file, expired runs). Default: none. */
   log?: (line: string) => void;
+  /** The endpoint's clock (tests move it forward to expire runs). Default: the system clock. */
+  clock?: () => Date;
 }
 
 export interface RunningEndpoint {
@@ -48,6 +50,8 @@ export interface RunningEndpoint {
 
 const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
 const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
+/** An open run without a batch for an hour expires (a client that died must not block the audience). */
+export const DEFAULT_RUN_IDLE_MS = 3600 * 1000;
 
 export const routes: Route[] = [
   { method: 'GET', path: '/v1/health', access: 'public', handle: () => json(200, { status: 'ok', protocolVersion: PROTOCOL_VERSION }) },
@@ -68,20 +72,24 @@ export async function startEndpoint(options: EndpointOptions): Promise<RunningEn
   if (!schemasDir) throw new Error('cannot find schemas/protocol; pass schemasDir');
   const schemas = new ProtocolSchemas(schemasDir);
   const db = openDatabase(options.dbPath);
+  const clock = options.clock ?? (() => new Date());
   const adminTokenFile = `${options.dbPath}.admin-token`;
   let newAdminToken: string | undefined;
   if (userCount(db) === 0 || options.rotateAdminToken) {
     newAdminToken = newToken();
     // File first: a crash before the insert leaves no user, so the next start makes a new token.
     writePrivateFile(adminTokenFile, `${newAdminToken}\n`);
-    installAdminToken(db, newAdminToken, new Date());
+    installAdminToken(db, newAdminToken, clock());
     log(`Admin token written to ${adminTokenFile} (mode 600). Use it as: Authorization: Bearer $(cat ${adminTokenFile})`);
   }
-  db.prepare('DELETE FROM idempotency WHERE created_at < ?').run(new Date(Date.now() - IDEMPOTENCY_TTL_MS).toISOString());
+  db.prepare('DELETE FROM idempotency WHERE created_at < ?').run(new Date(clock().getTime() - IDEMPOTENCY_TTL_MS).toISOString());
+  const limits: EndpointLimits = { maxIdentitiesPerAudience: AUDIENCE_LIMITS.maxIdentities, runIdleMs: DEFAULT_RUN_IDLE_MS, ...options.limits };
+  logExpired(expireIdleRuns(db, clock(), limits.runIdleMs), log);
 
   const handler = new RequestHandler(db, schemas, {
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY,
-    limits: { maxIdentitiesPerAudience: AUDIENCE_LIMITS.maxIdentities, ...options.limits },
+    limits,
+    clock,
     rateLimiter: options.rateLimit ? new RateLimiter(options.rateLimit) : undefined,
     faults: options.faults ? new FaultInjector(options.faults) : undefined,
     log,
@@ -134,9 +142,14 @@ function writePrivateFile(file: string, content: string): void {
   fs.renameSync(tmp, file);
 }
 
+function logExpired(expired: ExpiredRun[], log: (line: string) => void): void {
+  for (const r of expired) log(`run ${r.runId} of audience ${r.audienceId} expired (${r.reason}); nothing of it was committed`);
+}
+
 interface HandlerConfig {
   maxBodyBytes: number;
   limits: EndpointLimits;
+  clock: () => Date;
   rateLimiter?: RateLimiter;
   faults?: FaultInjector;
   log: (line: string) => void;
@@ -198,8 +211,12 @@ class RequestHandler {
     const fault = this.config.faults?.next();
     if (fault?.when === 'before') return send(res, injected(fault.status, fault.retryAfterSeconds));
 
+    const now = this.config.clock();
+    // Idle runs expire in their own transaction before the request is handled (a request's errors
+    // roll back its transaction), so every answer (runs, an audience's openRunId) sees them expired.
+    if (route.access !== 'public') logExpired(expireIdleRuns(this.db, now, this.config.limits.runIdleMs), this.config.log);
     const response = this.execute(route, {
-      db: this.db, user, params, query, body: body.value, headers: req.headers, now: new Date(), limits: this.config.limits,
+      db: this.db, user, params, query, body: body.value, headers: req.headers, now, limits: this.config.limits,
     }, idempotencyKey, `${method} ${rawPath}`);
     if (fault?.when === 'after') return send(res, injected(fault.status));
     send(res, response);

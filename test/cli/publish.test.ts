@@ -71,6 +71,46 @@ describe('audience-filters plan / publish / audiences against the reference endp
     assert.deepStrictEqual(audiences.map(a => [a.id, a.filterId, a.size]), [[r.audienceId, 'checkout-abandoners', p.total]]);
   });
 
+  it('a run left open blocks publish with the commands to clear it; --resume finishes it, abort-run aborts one', async () => {
+    const env = { AUDIENCE_FILTERS_TOKEN: token };
+    const first = JSON.parse(runCli(['publish', filter, '--endpoint', endpoint.url, '--yes', '--json'], { env }).stdout);
+    const openRun = async (): Promise<string> => {
+      const res = await fetch(`${endpoint.url}/v1/audiences/${first.audienceId}/runs`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
+      assert.strictEqual(res.status, 201);
+      return ((await res.json()) as { id: string }).id;
+    };
+
+    // Someone else's run (a crashed publisher's) is open: publish says so and how to clear it.
+    const left = await openRun();
+    const blocked = runCli(['publish', filter, '--endpoint', endpoint.url, '--yes'], { env });
+    assert.strictEqual(blocked.status, 1);
+    const lines = blocked.stderr.trimEnd().split('\n');
+    assert.match(lines[lines.length - 2], new RegExp(`^publish failed: Another publish of this audience is in progress\\. Audience ${first.audienceId} already has an open run ${left}, started by admin at \\S+, last active at \\S+\\. Resume it, abort it, or let it expire at \\S+\\. \\(run_conflict\\)$`));
+    assert.strictEqual(lines[lines.length - 1], `  to abort that run (deliberately): audience-filters abort-run ${left}`);
+
+    // --resume finishes that run: same result as a fresh publish of the same definition.
+    const resumed = runCli(['publish', filter, '--endpoint', endpoint.url, '--yes', '--json', '--resume', left], { env });
+    assert.strictEqual(resumed.status, 0, resumed.stderr);
+    const r = JSON.parse(resumed.stdout);
+    assert.deepStrictEqual([r.runId, r.entered, r.existing, r.exited], [left, 0, first.total, 0]);
+
+    // abort-run: aborted with its reason, harmless to repeat; a committed run cannot be aborted.
+    const other = await openRun();
+    const aborted = runCli(['abort-run', other, '--endpoint', endpoint.url, '--reason', 'stale plan', '--json'], { env });
+    assert.strictEqual(aborted.status, 0, aborted.stderr);
+    assert.deepStrictEqual(JSON.parse(aborted.stdout), { runId: other, audienceId: first.audienceId, status: 'aborted', abortReason: 'aborted by admin: stale plan', stagedIdentities: 0 });
+    const again = runCli(['abort-run', other, '--endpoint', endpoint.url], { env });
+    assert.strictEqual(again.stdout, `Run ${other} of audience ${first.audienceId} is aborted (aborted by admin: stale plan); nothing of it was committed.\n`);
+    const committed = runCli(['abort-run', left, '--endpoint', endpoint.url], { env });
+    assert.strictEqual(committed.status, 1);
+    assert.strictEqual(committed.stderr, `could not abort ${left}: Run ${left} is committed; it accepts no more changes. Start a new run. (conflict)\n`);
+    const usage = runCli(['abort-run', 'nonsense'], { env });
+    assert.deepStrictEqual([usage.status, usage.stderr], [2, 'audience-filters abort-run: "nonsense" is not a run id (run ids look like run_abc123)\n']);
+    const notARun = runCli(['publish', filter, '--endpoint', endpoint.url, '--yes', '--resume', 'run_doesnotexist'], { env });
+    assert.strictEqual(notARun.status, 1);
+    assert.match(notARun.stderr, /publish failed: No run run_doesnotexist\./);
+  });
+
   it('a wrong token is refused with an actionable message that does not echo it', () => {
     const bad = 'wrong-token-1234567890';
     const r = runCli(['publish', filter, '--endpoint', endpoint.url, '--yes'], { env: { AUDIENCE_FILTERS_TOKEN: bad } });

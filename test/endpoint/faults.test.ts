@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { publish, PublishProgress } from '../../core/src/publish/publish';
 import { planPublish } from '../../core/src/publish/plan';
+import { describeFailure } from '../../client/src/publish/messages';
 import { Identity } from '../../core/src/publish/protocol';
 import { EndpointProcess, spawnEndpointProcess } from '../../endpoint/src/childProcess';
 import { TestEndpoint, call, committedMembers, keys, makeIdentities, metadata, startCuttingProxy, startTestEndpoint, tempDir } from './harness';
@@ -195,7 +196,9 @@ describe('fault tolerance: the committed membership is exactly the audience', fu
       assert.ok(loser && !loser.ok);
       assert.strictEqual(loser.error.code, 'run_conflict');
       assert.strictEqual(loser.error.runId, winner.value.runId);
-      assert.match(loser.error.message, /in progress/);
+      assert.match(loser.error.message, new RegExp(`^Another publish of this audience is in progress\\. Audience ${winner.value.audienceId} already has an open run ${winner.value.runId}, started by admin at `));
+      // VS Code offers to abort the open run (the user's deliberate choice) next to the output.
+      assert.deepStrictEqual(describeFailure(loser.error), { message: loser.error.message, actions: ['abort-run', 'show-output'] });
       assert.deepStrictEqual(await committedMembers(ep.url, ep.adminToken, winner.value.audienceId), keys(a));
     });
 

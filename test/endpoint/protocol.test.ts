@@ -1,4 +1,5 @@
 import * as assert from 'assert';
+import BetterSqlite3 from 'better-sqlite3';
 import * as fs from 'fs';
 import { Identity } from '../../core/src/publish/protocol';
 import { IDENTITY_ID_PATTERN, NAMESPACE_PATTERN } from '../../core/src/publish/identity';
@@ -178,8 +179,11 @@ describe('publish protocol (reference endpoint)', function () {
     const aborted = await call(ep.url, 'POST', `/v1/runs/${runId}/abort`, { token: admin });
     assert.strictEqual(aborted.status, 200);
     assert.strictEqual(aborted.body.status, 'aborted');
+    assert.strictEqual(aborted.body.abortReason, 'aborted by admin');
+    assert.strictEqual(aborted.body.expiresAt, null);
     const late = await call(ep.url, 'PUT', `/v1/runs/${runId}/batches/1`, { token: admin, body: { identities: makeIdentities(5, 'yyy') } });
     assert.strictEqual(late.status, 409);
+    assert.strictEqual(late.body.error.message, `Run ${runId} is aborted (aborted by admin); it accepts no more changes. Start a new run.`);
     assert.deepStrictEqual(await committedMembers(ep.url, admin, id), keys(makeIdentities(20)));
     assert.strictEqual((await call(ep.url, 'GET', '/v1/profiles?namespace=ECID&id=zzz-1', { token: admin })).status, 404, 'an aborted run creates no profile');
     assert.strictEqual((await call(ep.url, 'POST', `/v1/audiences/${id}/runs`, { token: admin, body: {} })).status, 201);
@@ -392,6 +396,144 @@ describe('restart', function () {
       assert.deepStrictEqual(status.body.receivedBatches, [0]);
       const commit = await call(again.url, 'POST', `/v1/runs/${run.body.id}/commit`, { token: ep.adminToken, body: { batchCount: 1 } });
       assert.strictEqual(commit.body.result.entered, 7);
+    } finally {
+      await again.close();
+      fs.rmSync(ep.dir, { recursive: true, force: true });
+      fs.rmSync(again.dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('idle runs expire', function () {
+  this.timeout(10_000);
+  const HOUR = 3_600_000;
+  // Today at 10:00 UTC: the audiences' expiry dates (futureDate) are relative to the real date.
+  const t0 = Date.parse(`${new Date().toISOString().slice(0, 10)}T10:00:00.000Z`);
+  const at = (minutes: number): string => new Date(t0 + minutes * 60_000).toISOString();
+  let now = t0;
+  const clock = (): Date => new Date(now);
+  let ep: TestEndpoint;
+  let logged: string[];
+
+  beforeEach(async () => {
+    now = t0;
+    logged = [];
+    ep = await startTestEndpoint({ clock, log: (line) => logged.push(line) });
+  });
+  afterEach(async () => {
+    await ep.close();
+    fs.rmSync(ep.dir, { recursive: true, force: true });
+  });
+
+  async function audienceWithRun(): Promise<{ audienceId: string; runId: string }> {
+    const created = await call(ep.url, 'POST', '/v1/audiences', { token: ep.adminToken, body: metadata() });
+    const run = await call(ep.url, 'POST', `/v1/audiences/${created.body.id}/runs`, { token: ep.adminToken, body: {} });
+    assert.strictEqual(run.status, 201, JSON.stringify(run.body));
+    return { audienceId: created.body.id, runId: run.body.id };
+  }
+
+  it('an open run expires an hour after its last batch: aborted with the reason, nothing committed, the audience free again', async () => {
+    const { audienceId, runId } = await audienceWithRun();
+    const admin = ep.adminToken;
+    let status = await call(ep.url, 'GET', `/v1/runs/${runId}`, { token: admin });
+    assertSchema('run.json', status.body);
+    assert.strictEqual(status.body.expiresAt, at(60));
+
+    // A batch 59 minutes in keeps it alive and moves the expiry.
+    now = t0 + 59 * 60_000;
+    assert.strictEqual((await call(ep.url, 'PUT', `/v1/runs/${runId}/batches/0`, { token: admin, body: { identities: makeIdentities(5, 'idle') } })).status, 201);
+    status = await call(ep.url, 'GET', `/v1/runs/${runId}`, { token: admin });
+    assert.strictEqual(status.body.status, 'open');
+    assert.strictEqual(status.body.expiresAt, at(119));
+
+    // While it is open, a second run is refused with who, since when and until when.
+    const second = await call(ep.url, 'POST', `/v1/audiences/${audienceId}/runs`, { token: admin, body: {} });
+    assert.strictEqual(second.status, 409);
+    assert.strictEqual(second.body.error.message,
+      `Audience ${audienceId} already has an open run ${runId}, started by admin at ${at(0)}, last active at ${at(59)}. ` +
+      `Resume it, abort it, or let it expire at ${at(119)}.`);
+
+    // At the expiry instant it is still open (inclusive); a millisecond later it is gone.
+    now = t0 + 119 * 60_000;
+    assert.strictEqual((await call(ep.url, 'GET', `/v1/runs/${runId}`, { token: admin })).body.status, 'open');
+    assert.deepStrictEqual(logged.filter((l) => l.includes('expired')), []);
+    now += 1;
+    const audience = await call(ep.url, 'GET', `/v1/audiences/${audienceId}`, { token: admin });
+    assert.strictEqual(audience.body.openRunId, null);
+    status = await call(ep.url, 'GET', `/v1/runs/${runId}`, { token: admin });
+    assertSchema('run.json', status.body);
+    assert.deepStrictEqual([status.body.status, status.body.abortReason, status.body.expiresAt], ['aborted', 'expired: no batch for 1 hour', null]);
+    assert.deepStrictEqual(logged.filter((l) => l.includes('expired')), [`run ${runId} of audience ${audienceId} expired (expired: no batch for 1 hour); nothing of it was committed`]);
+
+    const late = await call(ep.url, 'PUT', `/v1/runs/${runId}/batches/1`, { token: admin, body: { identities: makeIdentities(5, 'late') } });
+    assert.strictEqual(late.status, 409);
+    assert.strictEqual(late.body.error.code, 'run_aborted');
+    assert.strictEqual(late.body.error.message, `Run ${runId} is aborted (expired: no batch for 1 hour); it accepts no more changes. Start a new run.`);
+    const commit = await call(ep.url, 'POST', `/v1/runs/${runId}/commit`, { token: admin, body: { batchCount: 1 } });
+    assert.strictEqual(commit.status, 409);
+    assert.deepStrictEqual(await committedMembers(ep.url, admin, audienceId), []);
+    assert.strictEqual((await call(ep.url, 'GET', '/v1/profiles?namespace=ECID&id=idle-0', { token: admin })).status, 404, 'an expired run creates no profile');
+    assert.strictEqual((await call(ep.url, 'POST', `/v1/audiences/${audienceId}/runs`, { token: admin, body: {} })).status, 201);
+  });
+
+  it('a run left open when the endpoint stopped expires at the next start once idle', async () => {
+    const { audienceId, runId } = await audienceWithRun();
+    await ep.close();
+    now = t0 + HOUR + 1;
+    const lines: string[] = [];
+    const again = await startTestEndpoint({ dbPath: ep.dbPath, clock, log: (line) => lines.push(line) });
+    try {
+      assert.deepStrictEqual(lines.filter((l) => l.includes('expired')), [`run ${runId} of audience ${audienceId} expired (expired: no batch for 1 hour); nothing of it was committed`]);
+      const status = await call(again.url, 'GET', `/v1/runs/${runId}`, { token: again.adminToken });
+      assert.strictEqual(status.body.status, 'aborted');
+    } finally {
+      await again.close();
+      fs.rmSync(again.dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the idle limit is the endpoint\'s to set, and an abort keeps who aborted it and why', async () => {
+    await ep.close();
+    const custom = await startTestEndpoint({ clock, limits: { runIdleMs: 5 * 60_000 } });
+    try {
+      const created = await call(custom.url, 'POST', '/v1/audiences', { token: custom.adminToken, body: metadata() });
+      const first = await call(custom.url, 'POST', `/v1/audiences/${created.body.id}/runs`, { token: custom.adminToken, body: {} });
+      assert.strictEqual(first.body.expiresAt, at(5));
+      now = t0 + 5 * 60_000 + 1;
+      const status = await call(custom.url, 'GET', `/v1/runs/${first.body.id}`, { token: custom.adminToken });
+      assert.strictEqual(status.body.abortReason, 'expired: no batch for 5 minutes');
+      const next = await call(custom.url, 'POST', `/v1/audiences/${created.body.id}/runs`, { token: custom.adminToken, body: {} });
+      const aborted = await call(custom.url, 'POST', `/v1/runs/${next.body.id}/abort`, { token: custom.adminToken, body: { reason: '  wrong data view ' } });
+      assert.strictEqual(aborted.body.abortReason, 'aborted by admin: wrong data view');
+    } finally {
+      await custom.close();
+      fs.rmSync(custom.dir, { recursive: true, force: true });
+    }
+    ep = await startTestEndpoint({ clock }); // for afterEach
+  });
+});
+
+describe('database upgrade', function () {
+  this.timeout(10_000);
+  it('a version 1 database upgrades in place, keeping its audiences and runs', async () => {
+    const ep = await startTestEndpoint();
+    const created = await call(ep.url, 'POST', '/v1/audiences', { token: ep.adminToken, body: metadata() });
+    const run = await call(ep.url, 'POST', `/v1/audiences/${created.body.id}/runs`, { token: ep.adminToken, body: {} });
+    await ep.close();
+    // Back to the version 1 layout: no abort_reason column.
+    const db = new BetterSqlite3(ep.dbPath);
+    db.exec('ALTER TABLE runs DROP COLUMN abort_reason');
+    db.pragma('user_version = 1');
+    db.close();
+    const again = await startTestEndpoint({ dbPath: ep.dbPath });
+    try {
+      const status = await call(again.url, 'GET', `/v1/runs/${run.body.id}`, { token: again.adminToken });
+      assert.deepStrictEqual([status.body.status, status.body.abortReason], ['open', null]);
+      const aborted = await call(again.url, 'POST', `/v1/runs/${run.body.id}/abort`, { token: again.adminToken, body: { reason: 'after the upgrade' } });
+      assert.strictEqual(aborted.body.abortReason, 'aborted by admin: after the upgrade');
+      const check = new BetterSqlite3(ep.dbPath, { readonly: true });
+      assert.strictEqual(check.pragma('user_version', { simple: true }), 2);
+      check.close();
     } finally {
       await again.close();
       fs.rmSync(ep.dir, { recursive: true, force: true });

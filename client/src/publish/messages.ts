@@ -81,6 +81,9 @@ export function describeFailure(e: PublishError): { message: string; actions: Fa
       return { message: e.resumable ? e.message : `${e.message} The endpoint comes from the setting "audienceFilters.endpoint.url".`, actions: e.resumable && e.runId ? ['resume', 'abort-run'] : ['open-settings'] };
     case 'cancelled':
       return { message: e.message, actions: [] };
+    case 'run_conflict':
+      // The message names the open run, who started it and when it expires; aborting it is the user's call.
+      return { message: e.message, actions: e.runId ? ['abort-run', 'show-output'] : ['show-output'] };
     default:
       return { message: e.message, actions: e.resumable && e.runId ? ['resume', 'abort-run'] : ['show-output'] };
   }

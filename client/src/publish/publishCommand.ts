@@ -197,7 +197,7 @@ export class PublishCommand {
     const created = EndpointClient.create({ endpoint, token });
     if (!created.ok) return;
     try {
-      const aborted = await created.value.abortRun(runId, 'Aborted from VS Code after a failed publish');
+      const aborted = await created.value.abortRun(runId, 'from VS Code');
       const message = aborted.ok ? `Run ${runId} was aborted; nothing of it was committed.` : redact(aborted.error.message, token);
       this.deps.log(`[publish] ${message}`);
       void (aborted.ok ? vscode.window.showInformationMessage : vscode.window.showErrorMessage)(`Audience Filters: ${message}`);

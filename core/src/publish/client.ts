@@ -258,7 +258,8 @@ export class EndpointClient {
       case status === 404:
         return { ...base, code: 'not_found', message: said ?? `${host}: not found (404).` };
       case status === 409 && err?.code === 'run_open':
-        return { ...base, code: 'run_conflict', runId: err.runId, message: `Another publish of this audience is in progress (run ${err.runId ?? 'unknown'}). Wait for it to finish, or abort that run, then publish again.` };
+        // The endpoint's sentence names the run, who started it, its last activity and its expiry.
+        return { ...base, code: 'run_conflict', runId: err.runId, message: `Another publish of this audience is in progress. ${said ?? `Run ${err.runId ?? 'unknown'} is open. Wait for it to finish, or abort that run, then publish again.`}` };
       case status === 409:
         return { ...base, code: 'conflict', audienceId: err?.audienceId, runId: err?.runId, missingBatches: err?.missingBatches, message: said ?? `${host}: conflict (409).` };
       case status === 412:

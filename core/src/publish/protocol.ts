@@ -83,6 +83,10 @@ export interface Run {
   stagedIdentities: number;
   committedAt: string | null;
   result: CommitResult | null;
+  /** For an open run: when it expires unless it receives a batch (the endpoint's idle limit). */
+  expiresAt?: string | null;
+  /** For an aborted run: who aborted it and why, or that it expired. */
+  abortReason?: string | null;
 }
 
 export interface BatchReceipt {
