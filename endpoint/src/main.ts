@@ -1,11 +1,14 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { RunningEndpoint, startEndpoint } from './server';
 
 const USAGE = `Usage: audience-filters endpoint --db <file> [--port <n>] [--host <addr>] [--max-body-bytes <n>]
                                 [--rate-limit <requests/s>] [--run-idle-minutes <n>] [--rotate-admin-token]
+                                [--tls-cert <cert.pem> --tls-key <key.pem>]
 
 Runs the reference profile endpoint on a SQLite database (created on first start).
 On first start (or with --rotate-admin-token) an admin token is written to <db>.admin-token (mode 600).
+With --tls-cert and --tls-key it serves HTTPS, which clients need on any host but loopback.
 An open publish run that receives no batch for --run-idle-minutes (default 60) expires: it is
 aborted, nothing of it is committed, and the audience can be published again.
 Prints one JSON line {"listening": url, "adminTokenFile": path} on stdout when ready; logs go to stderr.`;
@@ -17,6 +20,8 @@ export interface EndpointArgs {
   maxBodyBytes?: number;
   rateLimit?: number;
   runIdleMinutes?: number;
+  tlsCert?: string;
+  tlsKey?: string;
   rotateAdminToken: boolean;
 }
 
@@ -63,6 +68,14 @@ export function parseEndpointArgs(argv: readonly string[]): EndpointArgs | strin
         args.runIdleMinutes = v;
         break;
       }
+      case '--tls-cert':
+      case '--tls-key': {
+        const v = value();
+        if (!v) return `${flag} needs a PEM file`;
+        if (flag === '--tls-cert') args.tlsCert = path.resolve(v);
+        else args.tlsKey = path.resolve(v);
+        break;
+      }
       case '--rotate-admin-token':
         args.rotateAdminToken = true;
         break;
@@ -74,6 +87,7 @@ export function parseEndpointArgs(argv: readonly string[]): EndpointArgs | strin
     }
   }
   if (!args.db) return '--db <file> is required';
+  if ((args.tlsCert === undefined) !== (args.tlsKey === undefined)) return '--tls-cert and --tls-key go together';
   return args as EndpointArgs;
 }
 
@@ -89,7 +103,19 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   let endpoint: RunningEndpoint;
   try {
+    let tls: { cert: Buffer; key: Buffer } | undefined;
+    if (args.tlsCert && args.tlsKey) {
+      const read = (file: string, what: string): Buffer => {
+        try {
+          return fs.readFileSync(file);
+        } catch (e) {
+          throw new Error(`cannot read the TLS ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        }
+      };
+      tls = { cert: read(args.tlsCert, 'certificate'), key: read(args.tlsKey, 'key') };
+    }
     endpoint = await startEndpoint({
+      tls,
       port: args.port, host: args.host, dbPath: args.db, maxBodyBytes: args.maxBodyBytes,
       rateLimit: args.rateLimit ? { requestsPerSecond: args.rateLimit, burst: Math.ceil(args.rateLimit * 2) } : undefined,
       rotateAdminToken: args.rotateAdminToken,

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as http from 'http';
+import * as https from 'https';
 import type { AddressInfo } from 'net';
 import type { Database } from 'better-sqlite3';
 import { AUDIENCE_LIMITS } from '../../core/src/publish/limits';
@@ -35,6 +36,11 @@ export interface EndpointOptions {
   schemasDir?: string;
   /** Operational messages (start, admin token file, expired runs). Default: none. */
   log?: (line: string) => void;
+  /**
+   * Serve HTTPS with this certificate chain and private key (PEM). Without them the endpoint
+   * speaks plain HTTP, which clients accept only on loopback.
+   */
+  tls?: { cert: string | Buffer; key: string | Buffer };
   /** The endpoint's clock (tests move it forward to expire runs). Default: the system clock. */
   clock?: () => Date;
 }
@@ -94,13 +100,20 @@ export async function startEndpoint(options: EndpointOptions): Promise<RunningEn
     faults: options.faults ? new FaultInjector(options.faults) : undefined,
     log,
   });
-  const server = http.createServer((req, res) => {
+  const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     handler.serve(req, res).catch((e: unknown) => {
       log(`internal error: ${(e as Error).stack ?? String(e)}`);
       if (!res.headersSent) send(res, apiError(500, 'internal', 'The endpoint failed; the request may be retried.'));
       else res.destroy();
     });
-  });
+  };
+  let server: http.Server;
+  try {
+    server = options.tls ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, listener) : http.createServer(listener);
+  } catch (e) {
+    db.close();
+    throw new Error(`cannot use the TLS certificate and key: ${(e as Error).message}`);
+  }
   server.keepAliveTimeout = 10_000;
   const host = options.host ?? '127.0.0.1';
   try {
@@ -116,8 +129,11 @@ export async function startEndpoint(options: EndpointOptions): Promise<RunningEn
     throw e;
   }
   const port = (server.address() as AddressInfo).port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   log(`Audience Filters endpoint listening on ${url} (database ${options.dbPath})`);
+  if (!options.tls && !isLoopback(host)) {
+    log(`Warning: plain HTTP on ${host}: clients on other machines refuse to send their token to it. Serve HTTPS with --tls-cert and --tls-key.`);
+  }
   let closing: Promise<void> | undefined;
   return {
     url, port, adminTokenFile, newAdminToken,
@@ -133,6 +149,10 @@ export async function startEndpoint(options: EndpointOptions): Promise<RunningEn
       return closing;
     },
   };
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
 function writePrivateFile(file: string, content: string): void {

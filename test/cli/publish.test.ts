@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { spawn } from 'child_process';
+import { execFileSync, spawn } from 'child_process';
 import type { ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -8,8 +8,8 @@ import * as readline from 'readline';
 import { CLI, REPO_ROOT, runCli } from '../support/cli';
 
 /** The CLI's `endpoint` command as a real process on a random loopback port. */
-function startEndpoint(db: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [CLI, 'endpoint', '--port', '0', '--db', db], { stdio: ['ignore', 'pipe', 'pipe'] });
+function startEndpoint(db: string, extra: string[] = []): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [CLI, 'endpoint', '--port', '0', '--db', db, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     readline.createInterface({ input: child.stdout! }).on('line', line => {
       if (line.startsWith('{') && JSON.parse(line).listening) resolve({ child, url: JSON.parse(line).listening });
@@ -135,5 +135,57 @@ describe('audience-filters plan / publish / audiences against the reference endp
     const r = runCli(['publish', path.join(REPO_ROOT, 'examples/filters/high-value-customers.filter.yaml'), '--endpoint', endpoint.url, '--yes'], { env: { AUDIENCE_FILTERS_TOKEN: token } });
     assert.strictEqual(r.status, 1);
     assert.match(r.stderr, /has no `audience:` block/);
+  });
+});
+
+describe('audience-filters endpoint over HTTPS', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let endpoint: { child: ChildProcess; url: string };
+  let token: string;
+  let cert: string;
+  const filter = 'examples/filters/checkout-abandoners.filter.yaml';
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'af-cli-tls-'));
+    cert = path.join(dir, 'cert.pem');
+    const key = path.join(dir, 'key.pem');
+    // A self-signed certificate for localhost, made by the system's openssl.
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2',
+      '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
+    endpoint = await startEndpoint(path.join(dir, 'db.sqlite'), ['--tls-cert', cert, '--tls-key', key]);
+    token = fs.readFileSync(path.join(dir, 'db.sqlite.admin-token'), 'utf8').trim();
+  });
+
+  after(() => {
+    endpoint.child.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves HTTPS with --tls-cert / --tls-key, and a client that trusts the certificate publishes', () => {
+    assert.match(endpoint.url, /^https:\/\/127\.0\.0\.1:\d+$/);
+    const url = endpoint.url.replace('127.0.0.1', 'localhost');
+    const env = { AUDIENCE_FILTERS_TOKEN: token, NODE_EXTRA_CA_CERTS: cert };
+    const pub = runCli(['publish', filter, '--endpoint', url, '--yes', '--json'], { env });
+    assert.strictEqual(pub.status, 0, pub.stderr);
+    const r = JSON.parse(pub.stdout);
+    const list = runCli(['audiences', '--endpoint', url, '--json'], { env });
+    assert.deepStrictEqual((JSON.parse(list.stdout) as Array<{ id: string; size: number }>).map(a => [a.id, a.size]), [[r.audienceId, r.total]]);
+  });
+
+  it('a client that does not trust the certificate says so and how to add the CA, without sending the token', () => {
+    const r = runCli(['audiences', '--endpoint', endpoint.url.replace('127.0.0.1', 'localhost')], { env: { AUDIENCE_FILTERS_TOKEN: token, NODE_EXTRA_CA_CERTS: '' } });
+    assert.strictEqual(r.status, 1);
+    assert.match(r.stderr, /^could not list audiences: localhost:\d+ presented a certificate that is not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT: self[- ]signed certificate\); the token was not sent\. If your own certificate authority signed it, trust that CA: the command line takes it from NODE_EXTRA_CA_CERTS \(a PEM file\), VS Code from the system's certificate store\. \(untrusted_certificate\)\n$/);
+    assert.ok(!r.stderr.includes(token));
+  });
+
+  it('refuses a missing key file or a lone --tls-cert with a clear message', () => {
+    const lone = runCli(['endpoint', '--db', path.join(dir, 'other.sqlite'), '--tls-cert', cert]);
+    assert.strictEqual(lone.status, 2);
+    assert.match(lone.stderr, /^--tls-cert and --tls-key go together\n/);
+    const missing = runCli(['endpoint', '--db', path.join(dir, 'other.sqlite'), '--port', '0', '--tls-cert', cert, '--tls-key', path.join(dir, 'nope.pem')]);
+    assert.strictEqual(missing.status, 1);
+    assert.strictEqual(missing.stderr, `Cannot start the endpoint: cannot read the TLS key ${path.join(dir, 'nope.pem')}: ENOENT\n`);
   });
 });

@@ -541,3 +541,24 @@ describe('database upgrade', function () {
     }
   });
 });
+
+describe('listening', function () {
+  this.timeout(10_000);
+  it('warns when it serves plain HTTP beyond loopback, where clients refuse to send tokens', async () => {
+    const lines: string[] = [];
+    const ep = await startTestEndpoint({ host: '0.0.0.0', log: (line) => lines.push(line) });
+    try {
+      assert.deepStrictEqual(lines.filter((l) => l.startsWith('Warning')), [
+        'Warning: plain HTTP on 0.0.0.0: clients on other machines refuse to send their token to it. Serve HTTPS with --tls-cert and --tls-key.',
+      ]);
+    } finally {
+      await ep.close();
+      fs.rmSync(ep.dir, { recursive: true, force: true });
+    }
+    const local: string[] = [];
+    const loopback = await startTestEndpoint({ log: (line) => local.push(line) });
+    await loopback.close();
+    fs.rmSync(loopback.dir, { recursive: true, force: true });
+    assert.deepStrictEqual(local.filter((l) => l.startsWith('Warning')), []);
+  });
+});

@@ -75,6 +75,7 @@ export function describeFailure(e: PublishError): { message: string; actions: Fa
       return { message: e.message.replace(/\.\. /g, '. '), actions: [] };
     case 'invalid_endpoint':
     case 'insecure_endpoint':
+    case 'untrusted_certificate':
       return { message: `${e.message} Change the setting "audienceFilters.endpoint.url".`, actions: ['open-settings'] };
     case 'network':
     case 'timeout':

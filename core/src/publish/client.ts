@@ -297,7 +297,20 @@ function cancelled(): PublishError {
   return { code: 'cancelled', message: 'Cancelled.' };
 }
 
+/** TLS verification failures: the endpoint is there, but its certificate is not one to trust. */
+const CERTIFICATE_ERRORS = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_UNTRUSTED', 'CERT_SIGNATURE_FAILURE',
+]);
+
 function networkError(e: Error & { code?: string }, url: URL): PublishError {
+  if (e.code && CERTIFICATE_ERRORS.has(e.code)) {
+    return {
+      code: 'untrusted_certificate',
+      message: `${url.host} presented a certificate that is not trusted (${e.code}: ${e.message}); the token was not sent. ` +
+        'If your own certificate authority signed it, trust that CA: the command line takes it from NODE_EXTRA_CA_CERTS (a PEM file), VS Code from the system\'s certificate store.',
+    };
+  }
   const what = e.code === 'ECONNREFUSED' ? 'refused the connection' : e.code === 'ENOTFOUND' ? 'could not be found (DNS)' : `connection failed (${e.code ?? e.message})`;
   return { code: 'network', message: `${url.host} ${what}. Check that the endpoint is running and reachable.` };
 }

@@ -14,6 +14,7 @@ export type PublishErrorCode =
   | 'rate_limited' // 429 after all retries
   | 'server_error' // 5xx after all retries
   | 'network' // connection failed after all retries
+  | 'untrusted_certificate' // TLS: the endpoint's certificate is not trusted (not retried)
   | 'timeout'
   | 'cancelled'
   | 'source_failed' // the identity source threw
