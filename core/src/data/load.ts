@@ -13,8 +13,8 @@ import { CsvParser, CsvRowReader } from './csv';
 import type { Dataset } from './dataset';
 import { JsonArrayParser } from './jsonArray';
 import { NdjsonParser } from './ndjson';
-import { defaultThreads, loadInParallel, workersAvailable } from './parallel';
-import { loadParquetFile } from './parquet';
+import { defaultThreads, loadInParallel, loadParquetInParallel, workersAvailable } from './parallel';
+import { loadParquetFile, parquetRowGroups } from './parquet';
 import type { ByteChunkParser, ChunkParser, RowSink } from './parser';
 
 export interface LoadProgress {
@@ -42,6 +42,8 @@ export interface LoadOptions {
   threads?: number;
   /** NDJSON and CSV files at least this large are parsed by workers (default 32 MiB). */
   parallelMinBytes?: number;
+  /** Parquet files with at least this many rows, in several row groups, are read by workers (default 200,000). */
+  parallelMinRows?: number;
   /**
    * Keep at most this many events: the first ones in data view file order, rows in file order.
    * Reading stops when the limit is passed and the dataset is marked `truncated`. Workers parse a
@@ -54,6 +56,8 @@ export interface LoadOptions {
 
 const CHUNK_BYTES = 1 << 20;
 const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
+/** Parquet files with fewer rows are read on the calling thread (they compress too well for a byte threshold). */
+const PARALLEL_MIN_ROWS = 200_000;
 
 export async function loadDataView(dataView: DataView, options: LoadOptions = {}): Promise<Dataset> {
   const { signal, onProgress } = options;
@@ -62,6 +66,7 @@ export async function loadDataView(dataView: DataView, options: LoadOptions = {}
   const builder = new DatasetBuilder(dataView, undefined, maxRows);
   const threads = Math.max(1, Math.floor(options.threads ?? defaultThreads()));
   const minParallel = options.parallelMinBytes ?? PARALLEL_MIN_BYTES;
+  const minParallelRows = options.parallelMinRows ?? PARALLEL_MIN_ROWS;
   const sizes = await Promise.all(dataView.files.map((f) => statFile(f.path)));
   const totalBytes = sizes.reduce<number>((sum, s) => sum + (typeof s === 'number' ? s : 0), 0);
   let bytesBefore = 0;
@@ -74,15 +79,20 @@ export async function loadDataView(dataView: DataView, options: LoadOptions = {}
       continue;
     }
     const source = builder.addSource(file.path);
+    const room = maxRows === undefined ? Infinity : maxRows - builder.eventCount;
     if (file.format === 'parquet') {
-      const done = await loadParquetFile(builder, dataView, file, source, (p) =>
-        onProgress?.({ file: file.path, fileIndex: index, bytesRead: bytesBefore + p.bytes, totalBytes, rows: rowsBefore + p.rows }),
-      signal);
+      const progress = (p: { bytes: number; rows: number }): void =>
+        onProgress?.({ file: file.path, fileIndex: index, bytesRead: bytesBefore + p.bytes, totalBytes, rows: rowsBefore + p.rows });
+      // Row groups go to workers when there are several, enough rows, and all fit under the limit.
+      const groups = threads > 1 && workersAvailable() ? await parquetRowGroups(file.path) : undefined;
+      const rows = groups ? groups.reduce((a, b) => a + b, 0) : 0;
+      const done = (groups && groups.length > 1 && rows >= minParallelRows && rows <= room
+        ? await loadParquetInParallel(builder, dataView, index, source, groups, threads, room, progress, signal)
+        : undefined) ?? await loadParquetFile(builder, dataView, file, source, progress, signal);
       bytesBefore += size;
       rowsBefore += done.rows;
       continue;
     }
-    const room = maxRows === undefined ? Infinity : maxRows - builder.eventCount;
     const splittable = file.format === 'ndjson' || file.format === 'csv';
     if (splittable && threads > 1 && size >= minParallel && workersAvailable() && (room === Infinity || (await estimateLines(file.path, size)) <= room)) {
       const done = await loadInParallel(builder, dataView, index, source, size, threads, CHUNK_BYTES, room, (p) =>

@@ -1,7 +1,8 @@
 /**
  * Worker-thread entry: parses one byte range of an NDJSON or CSV sample file (starting at a line
- * start) into a partial builder and posts it back (typed arrays transferred, not copied). Lines in
- * the partial are relative to the range; the main thread adds the offset when merging.
+ * start), or a run of row groups of a Parquet file, into a partial builder and posts it back (typed
+ * arrays transferred, not copied). Lines in an NDJSON or CSV partial are relative to the range (the
+ * main thread adds the offset when merging); a Parquet row's line is its row number in the file.
  */
 import * as fs from 'fs';
 import { StringDecoder } from 'string_decoder';
@@ -10,6 +11,7 @@ import type { DataView } from '../dataview/model';
 import { DatasetBuilder } from './build';
 import { CsvParser, CsvRowReader } from './csv';
 import { NdjsonParser } from './ndjson';
+import { loadParquetFile, type RowGroupRange } from './parquet';
 
 /** What the main thread passes as `workerData`. */
 export interface RangeJob {
@@ -21,6 +23,8 @@ export interface RangeJob {
   chunkBytes: number;
   /** CSV ranges after the first: the file's header row (the first range reads it itself). */
   csvHeader?: string[];
+  /** Parquet: the row groups to read (`start` and `end` are then unused). */
+  rowGroups?: RowGroupRange;
 }
 
 /** Messages posted to the main thread. */
@@ -34,8 +38,17 @@ export type WorkerMessage =
   | { type: 'error'; message: string };
 
 async function run(job: RangeJob): Promise<void> {
-  const file = job.dataView.files[job.fileIndex];
   const builder = new DatasetBuilder(job.dataView);
+  const { bytes, lines, complete } = job.rowGroups ? await parquetRange(builder, job, job.rowGroups) : await byteRange(builder, job);
+  const partial = builder.exportPartial();
+  const transfer: ArrayBuffer[] = [partial.personStart.buffer, partial.timestamps.buffer, partial.sessionCodes.buffer, partial.lines.buffer] as ArrayBuffer[];
+  for (const c of partial.codes) if (c) transfer.push(c.buffer as ArrayBuffer);
+  for (const c of partial.numbers) if (c) transfer.push(c.buffer as ArrayBuffer);
+  parentPort!.postMessage({ type: 'done', bytes, lines, complete, partial } satisfies WorkerMessage, transfer);
+}
+
+async function byteRange(builder: DatasetBuilder, job: RangeJob): Promise<{ bytes: number; lines: number; complete: boolean }> {
+  const file = job.dataView.files[job.fileIndex];
   const parser = file.format === 'csv' ? csvRange(builder, job) : ndjsonRange(builder, job);
   let bytes = 0;
   if (job.end > job.start) {
@@ -46,12 +59,13 @@ async function run(job: RangeJob): Promise<void> {
       post({ type: 'progress', bytes, rows: parser.rows });
     }
   }
-  const { lines, complete } = parser.finish();
-  const partial = builder.exportPartial();
-  const transfer: ArrayBuffer[] = [partial.personStart.buffer, partial.timestamps.buffer, partial.sessionCodes.buffer, partial.lines.buffer] as ArrayBuffer[];
-  for (const c of partial.codes) if (c) transfer.push(c.buffer as ArrayBuffer);
-  for (const c of partial.numbers) if (c) transfer.push(c.buffer as ArrayBuffer);
-  parentPort!.postMessage({ type: 'done', bytes, lines, complete, partial } satisfies WorkerMessage, transfer);
+  return { bytes, ...parser.finish() };
+}
+
+async function parquetRange(builder: DatasetBuilder, job: RangeJob, groups: RowGroupRange): Promise<{ bytes: number; lines: number; complete: boolean }> {
+  const file = job.dataView.files[job.fileIndex];
+  const read = await loadParquetFile(builder, job.dataView, file, 0, (r) => post({ type: 'progress', bytes: r.bytes, rows: r.rows }), undefined, groups);
+  return { bytes: read.bytes, lines: read.rows, complete: true };
 }
 
 /** A format parser over one range of a file. */

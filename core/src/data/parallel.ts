@@ -2,7 +2,7 @@
  * Parallel loading of one large NDJSON or CSV file: the file is cut into byte ranges at line
  * starts, each range is parsed by a worker thread, and the partials are appended to the main
  * builder in file order, so the result is identical to a sequential load (same input order,
- * lines, warnings).
+ * lines, warnings). A Parquet file is cut between row groups instead.
  *
  * A CSV line start need not be a row start: a quoted field may hold line breaks. The first range
  * starts at the file's start, and a worker reports whether its range ended where a row ends; if
@@ -95,48 +95,114 @@ export async function loadInParallel(
     if (!csvHeader) return undefined;
   }
   const cuts = await lineAlignedCuts(file, size, threads);
-  const ranges = cuts.length - 1;
-  const bytes = new Array<number>(ranges).fill(0);
-  const rows = new Array<number>(ranges).fill(0);
+  const jobs = cuts.slice(0, -1).map((start, r): RangeJob => ({ dataView, fileIndex, start, end: cuts[r + 1], chunkBytes, ...(r > 0 && csvHeader ? { csvHeader } : {}) }));
+  const results = await runJobs(jobs, onProgress, signal);
+  if (!results || results.slice(0, -1).some((r) => !r.complete)) return undefined;
+  if (sum(results.map((r) => r.partial.count)) > maxEvents) return undefined;
+  let lineOffset = 0;
+  for (const result of results) {
+    builder.appendPartial(result.partial, source, lineOffset);
+    lineOffset += result.lines;
+  }
+  const read = { bytes: sum(results.map((r) => r.bytes)), rows: lineOffset };
+  onProgress(read);
+  return read;
+}
+
+/**
+ * Reads a Parquet file's row groups with worker threads, each a contiguous run of groups of about
+ * the same number of rows, and appends the result to `builder` in file order. `groupRows` is the
+ * rows of each row group (from the footer). Resolves like `loadInParallel`.
+ */
+export async function loadParquetInParallel(
+  builder: DatasetBuilder,
+  dataView: DataView,
+  fileIndex: number,
+  source: number,
+  groupRows: number[],
+  threads: number,
+  maxEvents: number,
+  onProgress: (p: ParallelProgress) => void,
+  signal: AbortSignal | undefined,
+): Promise<ParallelProgress | undefined> {
+  const jobs = rowGroupRuns(groupRows, threads).map((rowGroups): RangeJob => ({ dataView, fileIndex, start: 0, end: 0, chunkBytes: 0, rowGroups }));
+  const results = await runJobs(jobs, onProgress, signal);
+  if (!results || sum(results.map((r) => r.partial.count)) > maxEvents) return undefined;
+  // A Parquet row's line is already its row number in the file.
+  for (const result of results) builder.appendPartial(result.partial, source, 0);
+  const read = { bytes: sum(results.map((r) => r.bytes)), rows: sum(results.map((r) => r.lines)) };
+  onProgress(read);
+  return read;
+}
+
+/** Cuts row groups into at most `parts` contiguous runs of about equal rows (none empty). */
+export function rowGroupRuns(groupRows: number[], parts: number): Array<{ first: number; end: number }> {
+  const total = sum(groupRows);
+  const runs: Array<{ first: number; end: number }> = [];
+  let first = 0;
+  let rows = 0;
+  for (let g = 0; g < groupRows.length; g++) {
+    rows += groupRows[g];
+    // Close the run once it reaches its share of the rows (the last run takes the rest).
+    if (runs.length < parts - 1 && rows >= (total * (runs.length + 1)) / parts) {
+      runs.push({ first, end: g + 1 });
+      first = g + 1;
+    }
+  }
+  if (first < groupRows.length) runs.push({ first, end: groupRows.length });
+  return runs;
+}
+
+interface RangeResult {
+  partial: PartialDataset;
+  bytes: number;
+  lines: number;
+  complete: boolean;
+}
+
+/**
+ * Runs one worker per job, reporting the summed progress; resolves with each job's result in job
+ * order, or undefined when a worker failed. Rejects only on abort (every worker is stopped).
+ */
+async function runJobs(jobs: RangeJob[], onProgress: (p: ParallelProgress) => void, signal: AbortSignal | undefined): Promise<RangeResult[] | undefined> {
+  const bytes = new Array<number>(jobs.length).fill(0);
+  const rows = new Array<number>(jobs.length).fill(0);
   const workers: Worker[] = [];
   const report = (): void => onProgress({ bytes: sum(bytes), rows: sum(rows) });
-  const results = new Array<{ partial: PartialDataset; lines: number; complete: boolean } | undefined>(ranges);
+  const results = new Array<RangeResult | undefined>(jobs.length);
   const stopAll = (): void => {
     for (const w of workers) void w.terminate();
   };
   const onAbort = (): void => stopAll();
   signal?.addEventListener('abort', onAbort);
   try {
-    const runs = Array.from({ length: ranges }, (_, r) => {
-      const job: RangeJob = { dataView, fileIndex, start: cuts[r], end: cuts[r + 1], chunkBytes, ...(r > 0 && csvHeader ? { csvHeader } : {}) };
-      return new Promise<boolean>((resolve) => {
-        const worker = new Worker(WORKER_SCRIPT, { workerData: job });
-        workers.push(worker);
-        let settled = false;
-        const settle = (ok: boolean): void => {
-          if (settled) return;
-          settled = true;
-          resolve(ok);
-        };
-        worker.on('message', (m: WorkerMessage) => {
-          if (m.type === 'progress') {
-            bytes[r] = m.bytes;
-            rows[r] = m.rows;
-            report();
-          } else if (m.type === 'done') {
-            bytes[r] = m.bytes;
-            rows[r] = m.lines;
-            results[r] = { partial: m.partial, lines: m.lines, complete: m.complete };
-            settle(true);
-            void worker.terminate();
-          } else {
-            settle(false);
-          }
-        });
-        worker.on('error', () => settle(false));
-        worker.on('exit', () => settle(results[r] !== undefined));
+    const runs = jobs.map((job, r) => new Promise<boolean>((resolve) => {
+      const worker = new Worker(WORKER_SCRIPT, { workerData: job });
+      workers.push(worker);
+      let settled = false;
+      const settle = (ok: boolean): void => {
+        if (settled) return;
+        settled = true;
+        resolve(ok);
+      };
+      worker.on('message', (m: WorkerMessage) => {
+        if (m.type === 'progress') {
+          bytes[r] = m.bytes;
+          rows[r] = m.rows;
+          report();
+        } else if (m.type === 'done') {
+          bytes[r] = m.bytes;
+          rows[r] = m.lines;
+          results[r] = { partial: m.partial, bytes: m.bytes, lines: m.lines, complete: m.complete };
+          settle(true);
+          void worker.terminate();
+        } else {
+          settle(false);
+        }
       });
-    });
+      worker.on('error', () => settle(false));
+      worker.on('exit', () => settle(results[r] !== undefined));
+    }));
     const ok = (await Promise.all(runs)).every(Boolean);
     signal?.throwIfAborted();
     if (!ok) {
@@ -146,15 +212,7 @@ export async function loadInParallel(
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
-  if (results.slice(0, -1).some((r) => !r!.complete)) return undefined;
-  if (sum(results.map((r) => r!.partial.count)) > maxEvents) return undefined;
-  let lineOffset = 0;
-  for (const result of results) {
-    builder.appendPartial(result!.partial, source, lineOffset);
-    lineOffset += result!.lines;
-  }
-  report();
-  return { bytes: sum(bytes), rows: lineOffset };
+  return results as RangeResult[];
 }
 
 /**

@@ -17,10 +17,38 @@ export interface ParquetRead {
   rows: number;
 }
 
+/** Row groups [first, end) of a file, for a worker that reads part of it. */
+export interface RowGroupRange {
+  first: number;
+  end: number;
+}
+
 /**
- * Adds the rows of one Parquet file to `builder`. A file that is not readable Parquet, or a row
- * group that cannot be decoded, becomes a warning; the rest still loads. Stops at the builder's
- * row limit; aborting rejects with the signal's reason.
+ * The rows of each row group of a Parquet file, from its footer; undefined when the file cannot be
+ * read as Parquet (the sequential reader then words the warning).
+ */
+export async function parquetRowGroups(path: string): Promise<number[] | undefined> {
+  let handle: fs.promises.FileHandle;
+  try {
+    handle = await fs.promises.open(path, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const metadata = await parquetMetadataAsync(await fileSlices(handle));
+    return metadata.row_groups.map((g) => Number(g.num_rows));
+  } catch {
+    return undefined;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Adds the rows of one Parquet file (or of its row groups `groups`) to `builder`. A file that is
+ * not readable Parquet, or a row group that cannot be decoded, becomes a warning; the rest still
+ * loads. A row's line is its row number in the whole file. Stops at the builder's row limit;
+ * aborting rejects with the signal's reason.
  */
 export async function loadParquetFile(
   builder: DatasetBuilder,
@@ -29,6 +57,7 @@ export async function loadParquetFile(
   source: number,
   onProgress: (read: ParquetRead) => void,
   signal: AbortSignal | undefined,
+  groups?: RowGroupRange,
 ): Promise<ParquetRead> {
   const read: ParquetRead = { bytes: 0, rows: 0 };
   let handle: fs.promises.FileHandle;
@@ -47,7 +76,7 @@ export async function loadParquetFile(
       builder.warn(file.path, 0, `not a readable Parquet file (${(e as Error).message}); skipped`);
       return read;
     }
-    await readRowGroups(builder, dataView, file, source, buffer, metadata, read, onProgress, signal);
+    await readRowGroups(builder, dataView, file, source, buffer, metadata, groups ?? { first: 0, end: metadata.row_groups.length }, read, onProgress, signal);
     return read;
   } finally {
     await handle.close();
@@ -79,6 +108,7 @@ async function readRowGroups(
   source: number,
   buffer: AsyncBuffer,
   metadata: FileMetaData,
+  groups: RowGroupRange,
   read: ParquetRead,
   onProgress: (read: ParquetRead) => void,
   signal: AbortSignal | undefined,
@@ -87,7 +117,9 @@ async function readRowGroups(
   const columns = [...new Set(wantedFields(dataView, file).flatMap((f) => [f, f.split('.')[0]]))].filter((name) => present.has(name));
   const reader = new ObjectRowReader(builder, dataView, file.identity, file.path, source);
   let rowStart = 0;
-  for (let g = 0; g < metadata.row_groups.length && !builder.truncated; g++) {
+  for (let g = 0; g < groups.first; g++) rowStart += Number(metadata.row_groups[g].num_rows);
+  const firstRow = rowStart;
+  for (let g = groups.first; g < Math.min(groups.end, metadata.row_groups.length) && !builder.truncated; g++) {
     signal?.throwIfAborted();
     const group = metadata.row_groups[g];
     const rowEnd = rowStart + Number(group.num_rows);
@@ -107,7 +139,7 @@ async function readRowGroups(
         reader.read(row, rowStart + i + 1);
       }
     }
-    read.rows = rowEnd;
+    read.rows = rowEnd - firstRow;
     read.bytes += Number(group.total_compressed_size ?? group.total_byte_size);
     onProgress(read);
     rowStart = rowEnd;
