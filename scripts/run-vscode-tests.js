@@ -21,7 +21,10 @@
 //   AUDIENCE_FILTERS_TEST_RESULTS   file the suite writes {passed, failed} to before it exits
 //   AUDIENCE_FILTERS_SCREENSHOT_DIR the extension host cannot reach the page, so a test asks for a
 //                                   screenshot by creating `<name>.request` there; this runner then writes
-//                                   `<name>.png` (atomically) and deletes the request.
+//                                   `<name>.png` (atomically) and deletes the request. Likewise a click:
+//                                   `<name>.click` holds {selector, hasText?, role?, name?, timeoutMs?} (see
+//                                   clickOn); the runner clicks with Playwright and answers `<name>.clicked`,
+//                                   or `<name>.click-failed` holding the error.
 'use strict';
 const { spawn } = require('child_process');
 const fs = require('fs');
@@ -100,27 +103,61 @@ function startServer(env, tmp) {
   return { ready, stop, output: () => output };
 }
 
-/** Answers `<name>.request` files in `dir` with `<name>.png` screenshots of the page, one at a time. */
-function serveScreenshots(dir, page) {
+/**
+ * Clicks the element with ARIA `role` and accessible `name` (exact) inside the one match of the CSS `selector`
+ * that contains `hasText` (without a role: that match itself). Playwright waits until it is visible, stable
+ * and enabled, and refuses when more than one element matches.
+ */
+async function clickOn(page, { selector, hasText, role, name, timeoutMs = 10000 }) {
+  let target = page.locator(selector, hasText ? { hasText } : undefined);
+  if (role) target = target.getByRole(role, name === undefined ? {} : { name, exact: true });
+  await target.click({ timeout: timeoutMs });
+}
+
+/** Writes `file` whole: the suite reacts as soon as it appears. */
+function writeAtomically(file, content) {
+  fs.writeFileSync(`${file}.partial`, content);
+  fs.renameSync(`${file}.partial`, file);
+}
+
+/**
+ * Answers the suite's requests in `dir`, one at a time: `<name>.request` with the screenshot `<name>.png`,
+ * `<name>.click` with a click on the page and `<name>.clicked` (or `<name>.click-failed`).
+ */
+function servePage(dir, page) {
   let busy = Promise.resolve();
   const pending = new Set();
+  const answer = async f => {
+    if (f.endsWith('.request')) {
+      const name = f.slice(0, -'.request'.length);
+      const png = path.join(dir, `${name}.png`);
+      try {
+        await page.screenshot({ path: `${png}.partial`, type: 'png' });
+        fs.renameSync(`${png}.partial`, png);
+        log(`screenshot ${png}`);
+      } catch (e) {
+        log(`screenshot ${name} failed: ${e.message}`);
+      }
+      return;
+    }
+    const name = f.slice(0, -'.click'.length);
+    try {
+      const spec = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
+      await clickOn(page, spec);
+      writeAtomically(path.join(dir, `${name}.clicked`), '');
+      log(`clicked ${name}`);
+    } catch (e) {
+      writeAtomically(path.join(dir, `${name}.click-failed`), e.message);
+      log(`click ${name} failed: ${e.message}`);
+    }
+  };
   const scan = () => {
     for (const f of fs.readdirSync(dir)) {
-      if (!f.endsWith('.request') || pending.has(f)) continue;
+      if (!(f.endsWith('.request') || f.endsWith('.click')) || pending.has(f)) continue;
       pending.add(f);
-      const name = f.slice(0, -'.request'.length);
-      busy = busy.then(async () => {
-        const png = path.join(dir, `${name}.png`);
-        try {
-          await page.screenshot({ path: `${png}.partial`, type: 'png' });
-          fs.renameSync(`${png}.partial`, png);
-          log(`screenshot ${png}`);
-        } catch (e) {
-          log(`screenshot ${name} failed: ${e.message}`);
-        } finally {
-          fs.rmSync(path.join(dir, f), { force: true });
-          pending.delete(f);
-        }
+      busy = busy.then(() => answer(f)).catch(e => log(`answering ${f} failed: ${e.message}`)).finally(() => {
+        fs.rmSync(path.join(dir, f), { force: true });
+        pending.delete(f);
       });
     }
   };
@@ -146,7 +183,7 @@ async function main() {
   const suiteResults = path.join(tmp, 'suite-results.json');
   const shots = path.resolve(argVal('screenshots') || path.join(ROOT, 'test-output', 'integration', `vscode-${version}`));
   for (const d of [home, path.join(tmp, 'tmp'), shots]) fs.mkdirSync(d, { recursive: true });
-  for (const f of fs.readdirSync(shots)) if (/\.(png|request|partial)$/.test(f)) fs.rmSync(path.join(shots, f));
+  for (const f of fs.readdirSync(shots)) if (/\.(png|request|partial|click|clicked|click-failed)$/.test(f)) fs.rmSync(path.join(shots, f));
   fs.cpSync(fixture, workspace, { recursive: true });
   // Private HOME/XDG/TMPDIR: server, extension host, language server and Chromium write nothing outside tmp.
   // EXTENSIONS_GALLERY='{}' disables the extension gallery (no DNS lookups / network from the workbench).
@@ -161,7 +198,7 @@ async function main() {
   process.on('SIGTERM', () => server.stop().then(() => process.exit(143)));
 
   let browser;
-  let stopScreenshots;
+  let stopServing;
   let exitCode = 1;
   try {
     const port = await server.ready;
@@ -186,7 +223,7 @@ async function main() {
     await page.exposeFunction('codeAutomationExit', code => resolveDone(code));
     page.on('pageerror', e => console.error(`[runner ${version}] page error:`, e.message));
     if (process.env.DEBUG_CONSOLE) page.on('console', m => console.log('[browser]', m.type(), m.text()));
-    stopScreenshots = serveScreenshots(shots, page);
+    stopServing = servePage(shots, page);
 
     const payload = [
       ['extensionDevelopmentPath', `vscode-remote://${host}${extDir}`],
@@ -209,7 +246,7 @@ async function main() {
         .then(() => log(`screenshot ${path.join(shots, 'at-failure.png')}`), () => {});
     }
   } finally {
-    if (stopScreenshots) await stopScreenshots();
+    if (stopServing) await stopServing();
     if (browser) await browser.close().catch(() => {});
     await server.stop();
   }

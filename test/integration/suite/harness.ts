@@ -61,7 +61,7 @@ export async function openFixture(relativePath: string): Promise<vscode.TextDocu
   return doc;
 }
 
-/** Set by scripts/run-vscode-tests.js: requests dropped here are answered with screenshots of the page. */
+/** Set by scripts/run-vscode-tests.js: requests dropped here are answered with screenshots of and clicks on the page. */
 export const SCREENSHOT_DIR_ENV = 'AUDIENCE_FILTERS_SCREENSHOT_DIR';
 
 /**
@@ -83,6 +83,43 @@ export async function takeScreenshot(name: string, timeoutMs = 15_000): Promise<
       timeoutMs,
       describe: () => `no screenshot ${png}`,
     });
+  } finally {
+    watcher.close();
+    written.dispose();
+  }
+}
+
+/**
+ * What the runner clicks: the element with ARIA `role` and accessible `name` (exact) inside the one match of
+ * the CSS `selector` that contains `hasText`; without a role, that match itself.
+ */
+export interface ClickTarget { selector: string; hasText?: string; role?: string; name?: string }
+
+/**
+ * Asks the runner to click in the workbench page (Playwright waits until the target is visible and enabled)
+ * and resolves once it has clicked; rejects with the runner's error. False when not run by that runner.
+ */
+export async function click(name: string, target: ClickTarget, timeoutMs = 10_000): Promise<boolean> {
+  const dir = process.env[SCREENSHOT_DIR_ENV];
+  if (!dir) return false;
+  const safe = name.replace(/[^A-Za-z0-9._-]+/g, '-');
+  const clicked = path.join(dir, `${safe}.clicked`);
+  const failed = path.join(dir, `${safe}.click-failed`);
+  for (const f of [clicked, failed]) fs.rmSync(f, { force: true });
+  const written = new vscode.EventEmitter<void>();
+  const watcher = fs.watch(dir, () => written.fire());
+  try {
+    // Written aside and renamed: the runner reads the request as soon as it appears.
+    const request = path.join(dir, `${safe}.click`);
+    fs.writeFileSync(`${request}.partial`, JSON.stringify({ ...target, timeoutMs }));
+    fs.renameSync(`${request}.partial`, request);
+    const error = await waitFor(() => (fs.existsSync(clicked) ? 'none' : fs.existsSync(failed) ? fs.readFileSync(failed, 'utf8') || 'failed' : undefined), {
+      events: [written.event],
+      timeoutMs: timeoutMs + 5_000,
+      describe: () => `the runner did not answer the click ${name}`,
+    });
+    if (error !== 'none') throw new Error(`the runner could not click ${JSON.stringify(target)}: ${error}`);
+    return true;
   } finally {
     watcher.close();
     written.dispose();
