@@ -27,6 +27,14 @@ export async function startTestEndpoint(options: Partial<EndpointOptions> = {}):
   return { ...running, adminToken, dir, dbPath };
 }
 
+/** Stops the endpoints (closing twice is harmless) and removes their temporary folders. */
+export async function stopAndRemove(...endpoints: TestEndpoint[]): Promise<void> {
+  for (const ep of endpoints) {
+    await ep.close();
+    fs.rmSync(ep.dir, { recursive: true, force: true });
+  }
+}
+
 export interface RawResponse {
   status: number;
   headers: http.IncomingHttpHeaders;

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import { Identity } from '../../core/src/publish/protocol';
 import { IDENTITY_ID_PATTERN, NAMESPACE_PATTERN } from '../../core/src/publish/identity';
 import { routes } from '../../endpoint/src/server';
-import { TestEndpoint, assertSchema, call, committedMembers, futureDate, keys, makeIdentities, metadata, startTestEndpoint } from './harness';
+import { TestEndpoint, assertSchema, call, committedMembers, futureDate, keys, makeIdentities, metadata, startTestEndpoint, stopAndRemove } from './harness';
 
 describe('publish protocol (reference endpoint)', function () {
   this.timeout(20_000);
@@ -16,8 +16,7 @@ describe('publish protocol (reference endpoint)', function () {
     admin = ep.adminToken;
   });
   afterEach(async () => {
-    await ep.close();
-    fs.rmSync(ep.dir, { recursive: true, force: true });
+    await stopAndRemove(ep);
   });
 
   async function createAudience(token = admin, overrides = {}): Promise<{ id: string; etag: string }> {
@@ -374,8 +373,7 @@ describe('rate limit', function () {
       assert.strictEqual(limited.body.error.code, 'rate_limited');
       assert.strictEqual((await call(ep.url, 'GET', '/v1/health')).status, 200, 'health is never limited');
     } finally {
-      await ep.close();
-      fs.rmSync(ep.dir, { recursive: true, force: true });
+      await stopAndRemove(ep);
     }
   });
 });
@@ -397,9 +395,7 @@ describe('restart', function () {
       const commit = await call(again.url, 'POST', `/v1/runs/${run.body.id}/commit`, { token: ep.adminToken, body: { batchCount: 1 } });
       assert.strictEqual(commit.body.result.entered, 7);
     } finally {
-      await again.close();
-      fs.rmSync(ep.dir, { recursive: true, force: true });
-      fs.rmSync(again.dir, { recursive: true, force: true });
+      await stopAndRemove(ep, again);
     }
   });
 });
@@ -421,8 +417,7 @@ describe('idle runs expire', function () {
     ep = await startTestEndpoint({ clock, log: (line) => logged.push(line) });
   });
   afterEach(async () => {
-    await ep.close();
-    fs.rmSync(ep.dir, { recursive: true, force: true });
+    await stopAndRemove(ep);
   });
 
   async function audienceWithRun(): Promise<{ audienceId: string; runId: string }> {
@@ -487,8 +482,7 @@ describe('idle runs expire', function () {
       const status = await call(again.url, 'GET', `/v1/runs/${runId}`, { token: again.adminToken });
       assert.strictEqual(status.body.status, 'aborted');
     } finally {
-      await again.close();
-      fs.rmSync(again.dir, { recursive: true, force: true });
+      await stopAndRemove(again);
     }
   });
 
@@ -506,8 +500,7 @@ describe('idle runs expire', function () {
       const aborted = await call(custom.url, 'POST', `/v1/runs/${next.body.id}/abort`, { token: custom.adminToken, body: { reason: '  wrong data view ' } });
       assert.strictEqual(aborted.body.abortReason, 'aborted by admin: wrong data view');
     } finally {
-      await custom.close();
-      fs.rmSync(custom.dir, { recursive: true, force: true });
+      await stopAndRemove(custom);
     }
     ep = await startTestEndpoint({ clock }); // for afterEach
   });
@@ -535,9 +528,7 @@ describe('database upgrade', function () {
       assert.strictEqual(check.pragma('user_version', { simple: true }), 2);
       check.close();
     } finally {
-      await again.close();
-      fs.rmSync(ep.dir, { recursive: true, force: true });
-      fs.rmSync(again.dir, { recursive: true, force: true });
+      await stopAndRemove(ep, again);
     }
   });
 });
@@ -552,13 +543,11 @@ describe('listening', function () {
         'Warning: plain HTTP on 0.0.0.0: clients on other machines refuse to send their token to it. Serve HTTPS with --tls-cert and --tls-key.',
       ]);
     } finally {
-      await ep.close();
-      fs.rmSync(ep.dir, { recursive: true, force: true });
+      await stopAndRemove(ep);
     }
     const local: string[] = [];
     const loopback = await startTestEndpoint({ log: (line) => local.push(line) });
-    await loopback.close();
-    fs.rmSync(loopback.dir, { recursive: true, force: true });
+    await stopAndRemove(loopback);
     assert.deepStrictEqual(local.filter((l) => l.startsWith('Warning')), []);
   });
 });
