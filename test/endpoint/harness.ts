@@ -27,6 +27,14 @@ export async function startTestEndpoint(options: Partial<EndpointOptions> = {}):
   return { ...running, adminToken, dir, dbPath };
 }
 
+/** Creates an audience (the default `metadata()`) and opens a run on it, as the admin. */
+export async function audienceWithOpenRun(ep: TestEndpoint): Promise<{ audienceId: string; runId: string }> {
+  const created = await call(ep.url, 'POST', '/v1/audiences', { token: ep.adminToken, body: metadata() });
+  const run = await call(ep.url, 'POST', `/v1/audiences/${created.body.id}/runs`, { token: ep.adminToken, body: {} });
+  if (created.status !== 201 || run.status !== 201) throw new Error(`cannot open a run: ${JSON.stringify(created.body)} ${JSON.stringify(run.body)}`);
+  return { audienceId: created.body.id, runId: run.body.id };
+}
+
 /** Stops the endpoints (closing twice is harmless) and removes their temporary folders. */
 export async function stopAndRemove(...endpoints: TestEndpoint[]): Promise<void> {
   for (const ep of endpoints) {

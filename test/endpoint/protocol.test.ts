@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import { Identity } from '../../core/src/publish/protocol';
 import { IDENTITY_ID_PATTERN, NAMESPACE_PATTERN } from '../../core/src/publish/identity';
 import { routes } from '../../endpoint/src/server';
-import { TestEndpoint, assertSchema, call, committedMembers, futureDate, keys, makeIdentities, metadata, startTestEndpoint, stopAndRemove } from './harness';
+import { TestEndpoint, assertSchema, call, committedMembers, futureDate, keys, makeIdentities, metadata, startTestEndpoint, stopAndRemove, audienceWithOpenRun } from './harness';
 
 describe('publish protocol (reference endpoint)', function () {
   this.timeout(20_000);
@@ -382,17 +382,16 @@ describe('restart', function () {
   this.timeout(10_000);
   it('keeps committed data and open runs across a restart, and does not recreate the admin token', async () => {
     const ep = await startTestEndpoint();
-    const created = await call(ep.url, 'POST', '/v1/audiences', { token: ep.adminToken, body: metadata() });
-    const run = await call(ep.url, 'POST', `/v1/audiences/${created.body.id}/runs`, { token: ep.adminToken, body: {} });
-    await call(ep.url, 'PUT', `/v1/runs/${run.body.id}/batches/0`, { token: ep.adminToken, body: { identities: makeIdentities(7) } });
+    const { runId } = await audienceWithOpenRun(ep);
+    await call(ep.url, 'PUT', `/v1/runs/${runId}/batches/0`, { token: ep.adminToken, body: { identities: makeIdentities(7) } });
     await ep.close();
     const again = await startTestEndpoint({ dbPath: ep.dbPath });
     try {
       assert.strictEqual(again.newAdminToken, undefined);
       assert.strictEqual(again.adminToken, ep.adminToken);
-      const status = await call(again.url, 'GET', `/v1/runs/${run.body.id}`, { token: ep.adminToken });
+      const status = await call(again.url, 'GET', `/v1/runs/${runId}`, { token: ep.adminToken });
       assert.deepStrictEqual(status.body.receivedBatches, [0]);
-      const commit = await call(again.url, 'POST', `/v1/runs/${run.body.id}/commit`, { token: ep.adminToken, body: { batchCount: 1 } });
+      const commit = await call(again.url, 'POST', `/v1/runs/${runId}/commit`, { token: ep.adminToken, body: { batchCount: 1 } });
       assert.strictEqual(commit.body.result.entered, 7);
     } finally {
       await stopAndRemove(ep, again);
@@ -420,15 +419,8 @@ describe('idle runs expire', function () {
     await stopAndRemove(ep);
   });
 
-  async function audienceWithRun(): Promise<{ audienceId: string; runId: string }> {
-    const created = await call(ep.url, 'POST', '/v1/audiences', { token: ep.adminToken, body: metadata() });
-    const run = await call(ep.url, 'POST', `/v1/audiences/${created.body.id}/runs`, { token: ep.adminToken, body: {} });
-    assert.strictEqual(run.status, 201, JSON.stringify(run.body));
-    return { audienceId: created.body.id, runId: run.body.id };
-  }
-
   it('an open run expires an hour after its last batch: aborted with the reason, nothing committed, the audience free again', async () => {
-    const { audienceId, runId } = await audienceWithRun();
+    const { audienceId, runId } = await audienceWithOpenRun(ep);
     const admin = ep.adminToken;
     let status = await call(ep.url, 'GET', `/v1/runs/${runId}`, { token: admin });
     assertSchema('run.json', status.body);
@@ -472,7 +464,7 @@ describe('idle runs expire', function () {
   });
 
   it('a run left open when the endpoint stopped expires at the next start once idle', async () => {
-    const { audienceId, runId } = await audienceWithRun();
+    const { audienceId, runId } = await audienceWithOpenRun(ep);
     await ep.close();
     now = t0 + HOUR + 1;
     const lines: string[] = [];
@@ -510,8 +502,7 @@ describe('database upgrade', function () {
   this.timeout(10_000);
   it('a version 1 database upgrades in place, keeping its audiences and runs', async () => {
     const ep = await startTestEndpoint();
-    const created = await call(ep.url, 'POST', '/v1/audiences', { token: ep.adminToken, body: metadata() });
-    const run = await call(ep.url, 'POST', `/v1/audiences/${created.body.id}/runs`, { token: ep.adminToken, body: {} });
+    const { runId } = await audienceWithOpenRun(ep);
     await ep.close();
     // Back to the version 1 layout: no abort_reason column.
     const db = new BetterSqlite3(ep.dbPath);
@@ -520,9 +511,9 @@ describe('database upgrade', function () {
     db.close();
     const again = await startTestEndpoint({ dbPath: ep.dbPath });
     try {
-      const status = await call(again.url, 'GET', `/v1/runs/${run.body.id}`, { token: again.adminToken });
+      const status = await call(again.url, 'GET', `/v1/runs/${runId}`, { token: again.adminToken });
       assert.deepStrictEqual([status.body.status, status.body.abortReason], ['open', null]);
-      const aborted = await call(again.url, 'POST', `/v1/runs/${run.body.id}/abort`, { token: again.adminToken, body: { reason: 'after the upgrade' } });
+      const aborted = await call(again.url, 'POST', `/v1/runs/${runId}/abort`, { token: again.adminToken, body: { reason: 'after the upgrade' } });
       assert.strictEqual(aborted.body.abortReason, 'aborted by admin: after the upgrade');
       const check = new BetterSqlite3(ep.dbPath, { readonly: true });
       assert.strictEqual(check.pragma('user_version', { simple: true }), 2);
