@@ -3,6 +3,7 @@ import * as http from 'http';
 import * as https from 'https';
 import type { AddressInfo } from 'net';
 import type { Database } from 'better-sqlite3';
+import { isLoopbackHost } from '../../core/src/publish/client';
 import { AUDIENCE_LIMITS } from '../../core/src/publish/limits';
 import { AUDIENCE_PUBLISHING, PROTOCOL_VERSION } from '../../core/src/publish/protocol';
 import { ApiResponse, AuthUser, EndpointLimits, Route, apiError, json } from './api';
@@ -131,7 +132,7 @@ export async function startEndpoint(options: EndpointOptions): Promise<RunningEn
   const port = (server.address() as AddressInfo).port;
   const url = `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   log(`Audience Filters endpoint listening on ${url} (database ${options.dbPath})`);
-  if (!options.tls && !isLoopback(host)) {
+  if (!options.tls && !isLoopbackHost(host)) {
     log(`Warning: plain HTTP on ${host}: clients on other machines refuse to send their token to it. Serve HTTPS with --tls-cert and --tls-key.`);
   }
   let closing: Promise<void> | undefined;
@@ -149,10 +150,6 @@ export async function startEndpoint(options: EndpointOptions): Promise<RunningEn
       return closing;
     },
   };
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
 function writePrivateFile(file: string, content: string): void {

@@ -39,6 +39,11 @@ export interface Response<T> {
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\]|::1)$/i;
 
+/** Whether a host name or address is this machine's loopback, where plain HTTP is allowed. */
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK.test(host);
+}
+
 /** Checks an endpoint URL: http(s) only, and HTTPS unless the host is loopback (SPEC §5). */
 export function checkEndpointUrl(endpoint: string): Result<URL> {
   let url: URL;
@@ -52,7 +57,7 @@ export function checkEndpointUrl(endpoint: string): Result<URL> {
   }
   if (url.protocol === 'https:') return ok(url);
   if (url.protocol === 'http:') {
-    if (LOOPBACK.test(url.hostname)) return ok(url);
+    if (isLoopbackHost(url.hostname)) return ok(url);
     return fail({ code: 'insecure_endpoint', message: `Refusing to send a token over plain HTTP to ${url.host}: use https:// (plain http is allowed only for localhost).` });
   }
   return fail({ code: 'invalid_endpoint', message: `The endpoint URL must start with https:// (or http:// for localhost), got "${url.protocol}".` });
