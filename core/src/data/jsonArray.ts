@@ -1,18 +1,39 @@
 /**
- * A JSON array of row objects (`[{...}, {...}]`), streamed: a small scanner finds where each
- * top-level element starts and ends (tracking nesting and strings), and only that element's text
- * is handed to `JSON.parse`. Memory is bounded by the largest element, never the file. A file of
- * concatenated objects (`{...}{...}` or one object per line) is read the same way.
+ * A JSON array of row objects (`[{...}, {...}]`), streamed as bytes: a small scanner finds where
+ * each top-level element starts and ends (tracking nesting and strings; a multi-byte UTF-8
+ * character never holds a quote, backslash or bracket byte, so bytes suffice) and hands that
+ * element's bytes to the sink, which reads it like an NDJSON line. Memory is bounded by the
+ * largest element, never the file. A file of concatenated objects (`{...}{...}` or one object per
+ * line) is read the same way.
  */
-import type { ChunkParser, RowSink } from './parser';
+import type { DataView, SampleFile } from '../dataview/model';
+import { type DatasetBuilder, ObjectRowReader } from './build';
+import type { ByteChunkParser } from './parser';
+import { RowScanner } from './rowScanner';
 
 /** An element larger than this stops the file: the scanner has most likely lost the structure. */
-export const MAX_ELEMENT_CHARS = 64 * 1024 * 1024;
+export const MAX_ELEMENT_BYTES = 64 * 1024 * 1024;
+
+/** Receives what the parser finds in one file. */
+export interface ElementSink {
+  /** One top-level element, `bytes[start, end)`, and the 1-based line it starts on. */
+  element(bytes: Buffer, start: number, end: number, line: number): void;
+  /** A problem at a 1-based line; the element (or the rest of the file) is skipped. */
+  warn(line: number, message: string): void;
+}
 
 type Mode = 'start' | 'array' | 'objects' | 'done' | 'stopped';
 
-export class JsonArrayParser implements ChunkParser {
-  private buf = '';
+/** 1 for the bytes a string scan passes over: all but '"', '\\' and a line break. */
+const PLAIN_IN_STRING = new Uint8Array(256).map((_, c) => (c === 0x22 || c === 0x5c || c === 0x0a ? 0 : 1));
+/** 1 for the bytes the scan passes over inside an element, outside strings: all but quotes, brackets and line breaks. */
+const PLAIN_IN_ELEMENT = new Uint8Array(256).map((_, c) => (c === 0x22 || c === 0x7b || c === 0x7d || c === 0x5b || c === 0x5d || c === 0x0a ? 0 : 1));
+
+/** Where a stretch of a file that starts between two elements is: inside the array, or between bare objects. */
+export type BetweenElements = 'array' | 'objects';
+
+export class JsonArrayParser implements ByteChunkParser {
+  private buf: Buffer = Buffer.alloc(0);
   private pos = 0;
   private mode: Mode = 'start';
   /** Line of `pos` (1-based). */
@@ -23,31 +44,45 @@ export class JsonArrayParser implements ChunkParser {
   /** Nesting depth inside the current element; 0 for a bare string/number/literal element. */
   private depth = 0;
   private inString = false;
+  /** Inside a string, the byte after a backslash is escaped (and may be a quote). */
+  private escaped = false;
   private count = 0;
 
-  constructor(private readonly sink: RowSink) {}
+  /** `between`: the parser starts inside a file, at a line start between two elements (a worker's stretch). */
+  constructor(private readonly sink: ElementSink, between?: BetweenElements) {
+    if (between) this.mode = between;
+  }
 
   get rows(): number {
     return this.count;
   }
 
-  push(text: string): void {
+  /** Line breaks read so far. */
+  get lineBreaks(): number {
+    return this.line - 1;
+  }
+
+  /** Whether the bytes so far ended between two elements of `mode` (where the next stretch starts). */
+  endsBetween(mode: BetweenElements): boolean {
+    return this.elemStart < 0 && this.mode === mode;
+  }
+
+  push(chunk: Buffer): void {
     if (this.mode === 'stopped') return;
-    this.buf = this.buf.length > 0 ? this.buf + text : text;
+    // Only an unfinished element is carried over (copied: the stream may reuse the chunk's memory).
+    this.buf = this.elemStart >= 0 ? Buffer.concat([this.buf, chunk]) : chunk;
     this.scan();
     if (this.elemStart < 0) {
-      this.buf = '';
+      this.buf = Buffer.alloc(0);
       this.pos = 0;
-    } else {
-      if (this.elemStart > 0) {
-        this.buf = this.buf.slice(this.elemStart);
-        this.pos -= this.elemStart;
-        this.elemStart = 0;
-      }
-      if (this.buf.length > MAX_ELEMENT_CHARS) {
-        this.sink.warn(this.elemLine, `array element longer than ${MAX_ELEMENT_CHARS} characters (malformed JSON?); rest of the file skipped`);
-        this.stop();
-      }
+      return;
+    }
+    this.buf = Buffer.from(this.buf.subarray(this.elemStart));
+    this.pos -= this.elemStart;
+    this.elemStart = 0;
+    if (this.buf.length > MAX_ELEMENT_BYTES) {
+      this.sink.warn(this.elemLine, `array element longer than ${MAX_ELEMENT_BYTES} bytes (malformed JSON?); rest of the file skipped`);
+      this.stop();
     }
   }
 
@@ -64,7 +99,7 @@ export class JsonArrayParser implements ChunkParser {
 
   private stop(): void {
     this.mode = 'stopped';
-    this.buf = '';
+    this.buf = Buffer.alloc(0);
     this.pos = 0;
     this.elemStart = -1;
   }
@@ -73,16 +108,20 @@ export class JsonArrayParser implements ChunkParser {
     const b = this.buf;
     const n = b.length;
     let i = this.pos;
-    while (i < n) {
+    while (i < n && this.mode !== 'stopped') {
       if (this.elemStart < 0) {
-        const c = b.charCodeAt(i);
+        const c = b[i];
         if (c === 10) {
           this.line++;
           i++;
           continue;
         }
-        if (c === 32 || c === 9 || c === 13 || c === 0xfeff) {
+        if (c === 32 || c === 9 || c === 13) {
           i++;
+          continue;
+        }
+        if (c === 0xef && b[i + 1] === 0xbb && b[i + 2] === 0xbf) {
+          i += 3; // a byte order mark
           continue;
         }
         if (this.mode === 'start') {
@@ -115,6 +154,7 @@ export class JsonArrayParser implements ChunkParser {
         this.elemStart = i;
         this.elemLine = this.line;
         this.inString = false;
+        this.escaped = false;
         if (c === 123 || c === 91) {
           this.depth = 1;
           i++;
@@ -124,22 +164,38 @@ export class JsonArrayParser implements ChunkParser {
         continue;
       }
       if (this.inString) {
-        const q = b.indexOf('"', i);
-        if (q < 0) {
-          i = n;
-          break;
+        // To the next quote or backslash (a raw line break ends no string, but counts as a line).
+        while (i < n) {
+          if (this.escaped) {
+            this.escaped = false;
+            if (b[i] === 10) this.line++;
+            i++;
+            continue;
+          }
+          while (i < n && PLAIN_IN_STRING[b[i]] === 1) i++;
+          if (i === n) break;
+          const c = b[i++];
+          if (c === 34) {
+            this.inString = false;
+            break;
+          }
+          if (c === 92) this.escaped = true;
+          else this.line++; // a raw line break
         }
-        let backslashes = 0;
-        for (let k = q - 1; k > this.elemStart && b.charCodeAt(k) === 92; k--) backslashes++;
-        i = q + 1;
-        if ((backslashes & 1) === 0) this.inString = false;
         continue;
       }
-      const c = b.charCodeAt(i);
+      if (this.depth > 0) {
+        // Between the tokens of an element: skip to the next byte that matters.
+        while (i < n && PLAIN_IN_ELEMENT[b[i]] === 1) i++;
+        if (i === n) break;
+      }
+      const c = b[i];
       if (this.depth === 0) {
         // A bare value: ends at a separator outside a string.
         if (c === 44 || c === 93 || c === 10 || c === 13 || c === 32 || c === 9) {
-          this.complete(i);
+          // A ',' or ']' where a value should start (between concatenated objects) is an element of
+          // its own, invalid: the scan moves past it.
+          this.complete(i === this.elemStart ? ++i : i);
           continue;
         }
         if (c === 34) this.inString = true;
@@ -165,16 +221,33 @@ export class JsonArrayParser implements ChunkParser {
   }
 
   private complete(end: number): void {
-    const text = this.buf.slice(this.elemStart, end);
+    const start = this.elemStart;
     this.elemStart = -1;
     this.count++;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (e) {
-      this.sink.warn(this.elemLine, `invalid JSON element: ${(e as Error).message}; element skipped`);
-      return;
-    }
-    this.sink.row(value, this.elemLine);
+    this.sink.element(this.buf, start, end, this.elemLine);
   }
+}
+
+/**
+ * The parser of a JSON array sample file: each element is read like an NDJSON line, from its bytes
+ * by the row scanner when it can, else through JSON.parse and the ObjectRowReader (which words the
+ * warnings).
+ */
+export function jsonArrayLoader(builder: DatasetBuilder, dataView: DataView, file: SampleFile, source: number, between?: BetweenElements): JsonArrayParser {
+  const scanner = new RowScanner(builder, dataView, file.identity, file.path, source);
+  const reader = new ObjectRowReader(builder, dataView, file.identity, file.path, source);
+  return new JsonArrayParser({
+    element: (bytes, start, end, line) => {
+      if (scanner.read(bytes, start, end, line)) return;
+      let value: unknown;
+      try {
+        value = JSON.parse(bytes.toString('utf8', start, end));
+      } catch (e) {
+        builder.warn(file.path, line, `invalid JSON element: ${(e as Error).message}; element skipped`);
+        return;
+      }
+      reader.read(value, line);
+    },
+    warn: (line, message) => builder.warn(file.path, line, message),
+  }, between);
 }

@@ -8,14 +8,14 @@
 import * as fs from 'fs';
 import { StringDecoder } from 'string_decoder';
 import type { DataView, SampleFile } from '../dataview/model';
-import { DatasetBuilder, ObjectRowReader } from './build';
+import { DatasetBuilder } from './build';
 import { CsvParser, CsvRowReader } from './csv';
 import type { Dataset } from './dataset';
-import { JsonArrayParser } from './jsonArray';
+import { jsonArrayLoader } from './jsonArray';
 import { NdjsonParser } from './ndjson';
 import { defaultThreads, loadInParallel, loadParquetInParallel, workersAvailable } from './parallel';
 import { loadParquetFile, parquetRowGroups } from './parquet';
-import type { ByteChunkParser, ChunkParser, RowSink } from './parser';
+import type { ByteChunkParser, ChunkParser } from './parser';
 
 export interface LoadProgress {
   /** The file being read (absolute path). */
@@ -93,7 +93,7 @@ export async function loadDataView(dataView: DataView, options: LoadOptions = {}
       rowsBefore += done.rows;
       continue;
     }
-    const splittable = file.format === 'ndjson' || file.format === 'csv';
+    const splittable = file.format === 'ndjson' || file.format === 'csv' || file.format === 'json';
     if (splittable && threads > 1 && size >= minParallel && workersAvailable() && (room === Infinity || (await estimateLines(file.path, size)) <= room)) {
       const done = await loadInParallel(builder, dataView, index, source, size, threads, CHUNK_BYTES, room, (p) =>
         onProgress?.({ file: file.path, fileIndex: index, bytesRead: bytesBefore + p.bytes, totalBytes, rows: rowsBefore + p.rows }),
@@ -147,12 +147,7 @@ async function statFile(path: string): Promise<number | string> {
 function createParser(builder: DatasetBuilder, dataView: DataView, file: SampleFile, source: number): ByteChunkParser {
   if (file.format === 'ndjson') return new NdjsonParser(builder, dataView, file.identity, file.path, source);
   if (file.format === 'csv') return decoding(new CsvParser(new CsvRowReader(builder, dataView, file.identity, file.path, source)));
-  const reader = new ObjectRowReader(builder, dataView, file.identity, file.path, source);
-  const sink: RowSink = {
-    row: (value, line) => reader.read(value, line),
-    warn: (line, message) => builder.warn(file.path, line, message),
-  };
-  return decoding(new JsonArrayParser(sink));
+  return jsonArrayLoader(builder, dataView, file, source);
 }
 
 /** A text parser fed through a UTF-8 decoder (which keeps a character split across chunks whole). */

@@ -11,6 +11,7 @@ import type { DataView } from '../dataview/model';
 import { DatasetBuilder } from './build';
 import { CsvParser, CsvRowReader } from './csv';
 import { NdjsonParser } from './ndjson';
+import { type BetweenElements, jsonArrayLoader } from './jsonArray';
 import { loadParquetFile, type RowGroupRange } from './parquet';
 
 /** What the main thread passes as `workerData`. */
@@ -25,6 +26,11 @@ export interface RangeJob {
   csvHeader?: string[];
   /** Parquet: the row groups to read (`start` and `end` are then unused). */
   rowGroups?: RowGroupRange;
+  /**
+   * JSON arrays: where the stretch starts (absent for the first, which starts at the file's start)
+   * and where it must end for the next stretch to start right (absent for the last).
+   */
+  json?: { startsIn?: BetweenElements; endsIn?: BetweenElements };
 }
 
 /** Messages posted to the main thread. */
@@ -49,7 +55,7 @@ async function run(job: RangeJob): Promise<void> {
 
 async function byteRange(builder: DatasetBuilder, job: RangeJob): Promise<{ bytes: number; lines: number; complete: boolean }> {
   const file = job.dataView.files[job.fileIndex];
-  const parser = file.format === 'csv' ? csvRange(builder, job) : ndjsonRange(builder, job);
+  const parser = file.format === 'csv' ? csvRange(builder, job) : file.format === 'json' ? jsonRange(builder, job) : ndjsonRange(builder, job);
   let bytes = 0;
   if (job.end > job.start) {
     const stream = fs.createReadStream(file.path, { start: job.start, end: job.end - 1, highWaterMark: job.chunkBytes });
@@ -85,6 +91,25 @@ function ndjsonRange(builder: DatasetBuilder, job: RangeJob): RangeParser {
     finish: () => {
       parser.end();
       return { lines: parser.rows, complete: true };
+    },
+    get rows() {
+      return parser.rows;
+    },
+  };
+}
+
+function jsonRange(builder: DatasetBuilder, job: RangeJob): RangeParser {
+  const file = job.dataView.files[job.fileIndex];
+  const parser = jsonArrayLoader(builder, job.dataView, file, 0, job.json?.startsIn);
+  return {
+    push: (chunk) => parser.push(chunk),
+    finish: () => {
+      const endsIn = job.json?.endsIn;
+      // A stretch before another must end between two elements, as the next one assumed it starts;
+      // only the last one ends the file (and words what is unfinished).
+      if (endsIn) return { lines: parser.lineBreaks, complete: parser.endsBetween(endsIn) };
+      parser.end();
+      return { lines: parser.lineBreaks, complete: true };
     },
     get rows() {
       return parser.rows;

@@ -2,7 +2,9 @@
  * Parallel loading of one large NDJSON or CSV file: the file is cut into byte ranges at line
  * starts, each range is parsed by a worker thread, and the partials are appended to the main
  * builder in file order, so the result is identical to a sequential load (same input order,
- * lines, warnings). A Parquet file is cut between row groups instead.
+ * lines, warnings). A JSON array is cut at line starts too, and each stretch but the last reports
+ * whether it ended between two elements (elements may span lines); as for CSV, one that did not
+ * sends the file to the sequential reader. A Parquet file is cut between row groups instead.
  *
  * A CSV line start need not be a row start: a quoted field may hold line breaks. The first range
  * starts at the file's start, and a worker reports whether its range ended where a row ends; if
@@ -20,6 +22,7 @@ import * as path from 'path';
 import { Worker } from 'worker_threads';
 import type { DataView } from '../dataview/model';
 import type { DatasetBuilder, PartialDataset } from './build';
+import type { BetweenElements } from './jsonArray';
 import type { RangeJob, WorkerMessage } from './loadWorker';
 
 export const WORKER_SCRIPT = path.join(__dirname, 'loadWorker.js');
@@ -71,10 +74,11 @@ export interface ParallelProgress {
 }
 
 /**
- * Parses `dataView.files[fileIndex]` (NDJSON or CSV) with worker threads and appends the result to
- * `builder`. Resolves with the bytes and lines read, or undefined when a worker failed, a CSV cut
- * fell inside a row, or the file holds more than `maxEvents` events (the builder is then
- * untouched, so the caller can load the file sequentially instead). Rejects only on abort.
+ * Parses `dataView.files[fileIndex]` (NDJSON, CSV or a JSON array) with worker threads and appends
+ * the result to `builder`. Resolves with the bytes and lines read, or undefined when a worker
+ * failed, a CSV or JSON cut fell inside a row or element, or the file holds more than `maxEvents`
+ * events (the builder is then untouched, so the caller can load the file sequentially instead).
+ * Rejects only on abort.
  */
 export async function loadInParallel(
   builder: DatasetBuilder,
@@ -89,13 +93,24 @@ export async function loadInParallel(
   signal: AbortSignal | undefined,
 ): Promise<ParallelProgress | undefined> {
   const file = dataView.files[fileIndex].path;
+  const format = dataView.files[fileIndex].format;
   let csvHeader: string[] | undefined;
-  if (dataView.files[fileIndex].format === 'csv') {
+  if (format === 'csv') {
     csvHeader = await plainHeader(file, size);
     if (!csvHeader) return undefined;
   }
+  let between: BetweenElements | undefined;
+  if (format === 'json') {
+    between = await jsonLayout(file, size);
+    if (!between) return undefined;
+  }
   const cuts = await lineAlignedCuts(file, size, threads);
-  const jobs = cuts.slice(0, -1).map((start, r): RangeJob => ({ dataView, fileIndex, start, end: cuts[r + 1], chunkBytes, ...(r > 0 && csvHeader ? { csvHeader } : {}) }));
+  const last = cuts.length - 2;
+  const jobs = cuts.slice(0, -1).map((start, r): RangeJob => ({
+    dataView, fileIndex, start, end: cuts[r + 1], chunkBytes,
+    ...(r > 0 && csvHeader ? { csvHeader } : {}),
+    ...(between ? { json: { ...(r > 0 ? { startsIn: between } : {}), ...(r < last ? { endsIn: between } : {}) } } : {}),
+  }));
   const results = await runJobs(jobs, onProgress, signal);
   if (!results || results.slice(0, -1).some((r) => !r.complete)) return undefined;
   if (sum(results.map((r) => r.partial.count)) > maxEvents) return undefined;
@@ -213,6 +228,23 @@ async function runJobs(jobs: RangeJob[], onProgress: (p: ParallelProgress) => vo
     signal?.removeEventListener('abort', onAbort);
   }
   return results as RangeResult[];
+}
+
+/**
+ * How a JSON file's elements sit: in an array (`[` first) or as concatenated objects (`{` first),
+ * from its first non-blank byte (after a byte order mark); undefined for anything else.
+ */
+async function jsonLayout(file: string, size: number): Promise<BetweenElements | undefined> {
+  const handle = await fs.promises.open(file, 'r');
+  try {
+    const probe = Buffer.alloc(Math.min(size, 64 * 1024));
+    const { bytesRead } = await handle.read(probe, 0, probe.length, 0);
+    let i = probe[0] === 0xef && probe[1] === 0xbb && probe[2] === 0xbf ? 3 : 0;
+    while (i < bytesRead && (probe[i] === 32 || probe[i] === 9 || probe[i] === 10 || probe[i] === 13)) i++;
+    return probe[i] === 0x5b ? 'array' : probe[i] === 0x7b ? 'objects' : undefined;
+  } finally {
+    await handle.close();
+  }
 }
 
 /**

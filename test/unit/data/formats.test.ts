@@ -114,12 +114,15 @@ describe('loading sample files', () => {
       const bad = write('bad.json', '[\n{"id":"p1","ts":1790848800000},\n{"id":"p1","ts":tru},\n42,\n{"ts":1790848800000},\n{"id":"p1","ts":1790848900000}\n]');
       const notArray = write('scalar.json', '"hello"');
       const truncated = write('trunc.json', '[{"id":"p1","ts":1790848800000},\n{"id":"p2",');
+      // Concatenated objects with array punctuation between them (this once hung the scanner).
+      const stray = write('stray.json', '{"id":"p3","ts":1790848800000},\n{"id":"p3","ts":1790848900000}]');
       const ds = await load([
         { path: bad, format: 'json', identity: ECID },
         { path: notArray, format: 'json', identity: ECID },
         { path: truncated, format: 'json', identity: ECID },
+        { path: stray, format: 'json', identity: ECID },
       ]);
-      assert.equal(ds.eventCount, 3);
+      assert.equal(ds.eventCount, 5);
       assert.deepEqual(
         ds.warnings.map((w) => [path.basename(w.file), w.line, w.message.replace(/: Unexpected.*; element/, '; element')]),
         [
@@ -128,16 +131,21 @@ describe('loading sample files', () => {
           ['bad.json', 5, 'missing person ID (field "id"); row skipped'],
           ['scalar.json', 1, 'expected a JSON array of objects; file skipped'],
           ['trunc.json', 2, 'unexpected end of file inside the element starting on this line; element skipped'],
+          ['stray.json', 1, 'invalid JSON element; element skipped'],
+          ['stray.json', 2, 'invalid JSON element; element skipped'],
         ],
       );
     });
 
     it('gives the same rows whatever the chunk boundaries, and reads concatenated objects', () => {
-      const text = '[{"a":"x\\\\"},{"b":[1,{"c":"]"}]} , "s" ,7]';
-      const expected = collect((sink) => new JsonArrayParser(sink), [text]);
-      assert.deepEqual(expected.rows.map((r) => r[0]), [{ a: 'x\\' }, { b: [1, { c: ']' }] }, 's', 7]);
-      assert.deepEqual(collect((sink) => new JsonArrayParser(sink), [...text]), expected);
-      const objects = collect((sink) => new JsonArrayParser(sink), ['{"a":1}\n{"a":2}{"a":3}']);
+      const text = '\ufeff[{"a":"x\\\\"},{"b":[1,{"c":"]\\"}"}]} , "s" ,7,\n{"é":"日本"}]';
+      const expected = collectElements([text]);
+      assert.deepEqual(expected.rows.map((r) => r[0]), [{ a: 'x\\' }, { b: [1, { c: ']"}' }] }, 's', 7, { é: '日本' }]);
+      assert.deepEqual(expected.warnings, []);
+      // Every byte a chunk of its own: multi-byte characters, escapes and brackets cut anywhere (the BOM whole).
+      const bytes = Buffer.from(text);
+      assert.deepEqual(collectElements([bytes.subarray(0, 3), ...Array.from(bytes.subarray(3), (b) => Buffer.from([b]))]), expected);
+      const objects = collectElements(['{"a":1}\n{"a":2}{"a":3}']);
       assert.deepEqual(objects.rows, [[{ a: 1 }, 1], [{ a: 2 }, 2], [{ a: 3 }, 2]]);
     });
   });
@@ -317,11 +325,15 @@ function parseNdjson(chunks: Buffer[]) {
   return builder.finish();
 }
 
-function collect(create: (sink: { row(v: unknown, l: number): void; warn(l: number, m: string): void }) => { push(t: string): void; end(): void }, chunks: string[]) {
+/** The elements (parsed) and warnings a JSON array parser finds in `chunks` (strings as UTF-8, or bytes). */
+function collectElements(chunks: Array<string | Buffer>) {
   const rows: [unknown, number][] = [];
   const warnings: [number, string][] = [];
-  const parser = create({ row: (v, l) => rows.push([v, l]), warn: (l, m) => warnings.push([l, m]) });
-  for (const c of chunks) parser.push(c);
+  const parser = new JsonArrayParser({
+    element: (b, start, end, l) => rows.push([JSON.parse(b.toString('utf8', start, end)), l]),
+    warn: (l, m) => warnings.push([l, m]),
+  });
+  for (const c of chunks) parser.push(typeof c === 'string' ? Buffer.from(c) : c);
   parser.end();
   return { rows, warnings };
 }

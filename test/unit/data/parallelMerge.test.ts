@@ -4,13 +4,15 @@
  * one a single-threaded load gives: random data views of several files — some small enough to be
  * read on the calling thread, others parsed by workers — with few persons whose events straddle
  * the cuts out of time order, equal timestamps across cuts, session IDs that recur across cuts,
- * and bad lines.
+ * and bad lines; CSV files with quoted line breaks; JSON arrays whose elements span lines.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
+import { DatasetBuilder } from '../../../core/src/data/build';
 import { loadDataView } from '../../../core/src/data/load';
+import { loadInParallel } from '../../../core/src/data/parallel';
 import type { SampleFile } from '../../../core/src/dataview/model';
 import { datasetContents, makeDataView, tempDir } from './dataFixtures';
 
@@ -36,6 +38,20 @@ const csvRowArb = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom('p1,1790000000', '', ',1790000000,s1,x,1', 'p2,not a time,s1,x,1') },
 );
 const csvFileArb = fc.tuple(fc.array(csvRowArb, { minLength: 20, maxLength: 120, size: 'max' }), fc.boolean()).map(([rows, crlf]) => ['id,ts,sid,page,revenue', ...rows].join(crlf ? '\r\n' : '\n'));
+
+/**
+ * A JSON file: an array (one element per line, or pretty-printed so that cuts fall inside
+ * elements) or concatenated objects, with bad elements now and then, and sometimes unfinished.
+ */
+const jsonElementArb = fc.oneof({ weight: 12, arbitrary: row }, { weight: 1, arbitrary: fc.constantFrom<unknown>('x', 7, [1], { ts: 1 }) });
+const jsonFileArb = fc
+  .tuple(fc.array(jsonElementArb, { minLength: 20, maxLength: 120, size: 'max' }), fc.constantFrom('lines', 'pretty', 'objects'), fc.constantFrom('', '{"broken', ']', '\n]\n'), fc.boolean())
+  .map(([elements, layout, tail, crlf]) => {
+    const texts = elements.map((e) => JSON.stringify(e, null, layout === 'pretty' ? 2 : undefined));
+    const body = layout === 'objects' ? texts.join('\n') : `[\n${texts.join(',\n')}\n]`;
+    const text = `${body}${tail}`;
+    return crlf ? text.replace(/\n/g, '\r\n') : text;
+  });
 
 describe('parallel loading merges worker runs into the sequential result', function () {
   this.timeout(120_000);
@@ -77,5 +93,32 @@ describe('parallel loading merges worker runs into the sequential result', funct
       }),
       { numRuns: 60, seed: 6 },
     );
+  });
+
+  it('on random JSON files: arrays one element per line or pretty-printed, concatenated objects, damaged tails', async function () {
+    this.timeout(240_000);
+    let round = 0;
+    let parallelRuns = 0;
+    await fc.assert(
+      fc.asyncProperty(jsonFileArb, fc.integer({ min: 2, max: 4 }), async (text, threads) => {
+        round++;
+        const file = path.join(dir, `j${round}.json`);
+        fs.writeFileSync(file, text);
+        const dv = makeDataView([{ path: file, format: 'json', identity: { personField: 'id', namespace: 'ECID' } }], { sessionField: 'sid', sessionTimeoutMinutes: 20 });
+        const sequential = await loadDataView(dv, { threads: 1 });
+        const parallel = await loadDataView(dv, { threads, parallelMinBytes: 0 });
+        assert.deepStrictEqual(datasetContents(parallel), datasetContents(sequential));
+        // Whether the workers' stretches fitted together (otherwise the loader read the file on one thread).
+        const builder = new DatasetBuilder(dv);
+        const read = await loadInParallel(builder, dv, 0, builder.addSource(file), fs.statSync(file).size, threads, 1 << 20, Infinity, () => undefined, undefined);
+        if (read) {
+          parallelRuns++;
+          assert.deepStrictEqual(datasetContents(builder.finish()), datasetContents(sequential));
+        }
+      }),
+      { numRuns: 40, seed: 7 },
+    );
+    // One element per line always cuts between elements: many runs are read by the workers.
+    assert.ok(parallelRuns >= 10, `only ${parallelRuns} of 40 files were read in parallel`);
   });
 });

@@ -9,7 +9,9 @@ import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { DatasetBuilder, ObjectRowReader } from '../../../core/src/data/build';
 import type { Dataset } from '../../../core/src/data/dataset';
+import { JsonArrayParser } from '../../../core/src/data/jsonArray';
 import { NdjsonParser } from '../../../core/src/data/ndjson';
+import { RowScanner } from '../../../core/src/data/rowScanner';
 import { parseIsoTimestamp, parseIsoTimestampBytes } from '../../../core/src/data/values';
 import type { DataView, Identity } from '../../../core/src/dataview/model';
 import { makeDataView } from './dataFixtures';
@@ -105,6 +107,54 @@ const damaged = fc.tuple(rowText, fc.nat(), fc.constantFrom('', '"', '\\', '{', 
 });
 
 const line = fc.oneof({ weight: 6, arbitrary: rowText }, { weight: 2, arbitrary: damaged }, { weight: 1, arbitrary: fc.constantFrom('', '   ', '\ufeff{"id":"p1","ts":1}', '[1]', '"x"', '{}', '{"id":"p1","ts":1}{}', '{"id":"p1","ts":1,"id":"p2"}') });
+
+/** A JSON array file's elements through the loader (bytes, cut at `cuts`) into a dataset. */
+function loadedArray(bytes: Buffer, cuts: number[], dv: DataView, identity: Identity): Dataset {
+  const builder = new DatasetBuilder(dv);
+  const file = 'rows.json';
+  const source = builder.addSource(file);
+  const scanner = new RowScanner(builder, dv, identity, file, source);
+  const reader = new ObjectRowReader(builder, dv, identity, file, source);
+  // The wiring of core/src/data/load.ts: the scanner first, JSON.parse for what it leaves.
+  const parser = new JsonArrayParser({
+    element: (b, start, end, line) => {
+      if (!scanner.read(b, start, end, line)) reader.read(JSON.parse(b.toString('utf8', start, end)), line);
+    },
+    warn: (line, message) => builder.warn(file, line, message),
+  });
+  let at = 0;
+  for (const cut of [...cuts.filter((c) => c > 0 && c < bytes.length)].sort((a, b) => a - b).concat(bytes.length)) {
+    parser.push(bytes.subarray(at, cut));
+    at = cut;
+  }
+  parser.end();
+  return builder.finish();
+}
+
+describe('JSON array elements read from bytes', () => {
+  it('gives exactly what JSON.parse of the whole file gives, element by element, laid out one per line or pretty-printed', () => {
+    const dv = dataView();
+    const element = fc.oneof({ weight: 8, arbitrary: rowText }, { weight: 1, arbitrary: fc.constantFrom('"x"', '[1]', '{}', '7', 'null') });
+    fc.assert(
+      fc.property(fc.array(element, { minLength: 1, maxLength: 20 }), fc.boolean(), fc.array(fc.nat(), { maxLength: 4 }), fc.constantFrom(FIXED, FROM_FIELD), (elements, pretty, cuts, identity) => {
+        // Pretty-printed: each element re-indented over several lines, as JSON.stringify(…, 2) lays it out.
+        const texts = pretty ? elements.map((e) => JSON.stringify(JSON.parse(e), null, 2)) : elements;
+        const text = `[\n${texts.join(',\n')}\n]\n`;
+        const bytes = Buffer.from(text);
+        // The oracle: JSON.parse of the whole file, each element read at the line it starts on.
+        const builder = new DatasetBuilder(dv);
+        const reader = new ObjectRowReader(builder, dv, identity, 'rows.json', builder.addSource('rows.json'));
+        let line = 2;
+        (JSON.parse(text) as unknown[]).forEach((value, i) => {
+          reader.read(value, line);
+          line += texts[i].split('\n').length;
+        });
+        assert.deepStrictEqual(loadedArray(bytes, cuts.map((c) => c % (bytes.length + 1)), dv, identity), builder.finish());
+      }),
+      { numRuns: 300, seed: 9 },
+    );
+  });
+});
 
 describe('NDJSON rows read from bytes', () => {
   for (const [name, identity] of [['a fixed namespace', FIXED], ['namespaces from a field', FROM_FIELD]] as const) {
