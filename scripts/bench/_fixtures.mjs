@@ -53,3 +53,29 @@ export function percentile(xs, p) {
 }
 
 export const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+
+/** The data view of the engine and formats benchmarks over one generated sample file. */
+export function benchDataView(file) {
+  return `dataview: bench
+timestamp: timestamp
+session:
+  field: session_id
+sources:
+  - file: ${file}
+    person: ecid
+    namespace: ECID
+dimensions:
+  page_name: string
+  page_url: string
+  event_type: string
+  channel: string
+  country: string
+  product: string
+  campaign:
+    field: marketing.campaign
+metrics:
+  revenue:
+  orders:
+  cart_adds:
+`;
+}

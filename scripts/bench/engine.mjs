@@ -8,35 +8,14 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { createRequire } from 'module';
-import { median, round } from './_fixtures.mjs';
+import { benchDataView, median, round } from './_fixtures.mjs';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 50_000);
 const RUNS = 7;
 const LOADS = 3;
 
-const DATAVIEW = `dataview: bench
-timestamp: timestamp
-session:
-  field: session_id
-sources:
-  - file: events.ndjson
-    person: ecid
-    namespace: ECID
-dimensions:
-  page_name: string
-  page_url: string
-  event_type: string
-  channel: string
-  country: string
-  product: string
-  campaign:
-    field: marketing.campaign
-metrics:
-  revenue:
-  orders:
-  cart_adds:
-`;
+const DATAVIEW = benchDataView('events.ndjson');
 
 // Each filter: our rule, and DuckDB SQL returning the audience (namespace, id) over table `ev`
 // (columns: ecid, ts (TIMESTAMP), session_id, page_name, …, campaign).

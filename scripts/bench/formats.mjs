@@ -9,34 +9,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { createRequire } from 'module';
-import { median, round } from './_fixtures.mjs';
+import { benchDataView, median, round } from './_fixtures.mjs';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 50_000);
 const LOADS = 3;
 
-const dataviewFor = (file) => `dataview: bench
-timestamp: timestamp
-session:
-  field: session_id
-sources:
-  - file: ${file}
-    person: ecid
-    namespace: ECID
-dimensions:
-  page_name: string
-  page_url: string
-  event_type: string
-  channel: string
-  country: string
-  product: string
-  campaign:
-    field: marketing.campaign
-metrics:
-  revenue:
-  orders:
-  cart_adds:
-`;
 
 export async function run({ root }) {
   const require = createRequire(import.meta.url);
@@ -65,7 +43,7 @@ export async function run({ root }) {
   const results = {};
   for (const [name, file, reader] of formats) {
     const full = path.join(dir, file);
-    const dataView = parseDataViewFile(path.join(dir, 'bench.dataview.yaml'), dataviewFor(file)).dataView;
+    const dataView = parseDataViewFile(path.join(dir, 'bench.dataview.yaml'), benchDataView(file)).dataView;
     const ours = [];
     const duck = [];
     let dataset;

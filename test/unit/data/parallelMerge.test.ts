@@ -53,6 +53,19 @@ const jsonFileArb = fc
     return crlf ? text.replace(/\n/g, '\r\n') : text;
   });
 
+/**
+ * Writes `text` to `file`, loads it as the one file of a data view on one thread and with `threads`
+ * workers, and asserts the datasets are the same.
+ */
+async function loadedBothWays(file: string, format: 'csv' | 'json', text: string, threads: number) {
+  fs.writeFileSync(file, text);
+  const dv = makeDataView([{ path: file, format, identity: { personField: 'id', namespace: 'ECID' } }], { sessionField: 'sid', sessionTimeoutMinutes: 20 });
+  const sequential = await loadDataView(dv, { threads: 1 });
+  const parallel = await loadDataView(dv, { threads, parallelMinBytes: 0 });
+  assert.deepStrictEqual(datasetContents(parallel), datasetContents(sequential));
+  return { dv, sequential };
+}
+
 describe('parallel loading merges worker runs into the sequential result', function () {
   this.timeout(120_000);
   let dir: string;
@@ -84,12 +97,7 @@ describe('parallel loading merges worker runs into the sequential result', funct
     await fc.assert(
       fc.asyncProperty(csvFileArb, fc.integer({ min: 2, max: 4 }), async (text, threads) => {
         round++;
-        const file = path.join(dir, `c${round}.csv`);
-        fs.writeFileSync(file, text);
-        const dv = makeDataView([{ path: file, format: 'csv', identity: { personField: 'id', namespace: 'ECID' } }], { sessionField: 'sid', sessionTimeoutMinutes: 20 });
-        const sequential = await loadDataView(dv, { threads: 1 });
-        const parallel = await loadDataView(dv, { threads, parallelMinBytes: 0 });
-        assert.deepStrictEqual(datasetContents(parallel), datasetContents(sequential));
+        await loadedBothWays(path.join(dir, `c${round}.csv`), 'csv', text, threads);
       }),
       { numRuns: 60, seed: 6 },
     );
@@ -103,11 +111,7 @@ describe('parallel loading merges worker runs into the sequential result', funct
       fc.asyncProperty(jsonFileArb, fc.integer({ min: 2, max: 4 }), async (text, threads) => {
         round++;
         const file = path.join(dir, `j${round}.json`);
-        fs.writeFileSync(file, text);
-        const dv = makeDataView([{ path: file, format: 'json', identity: { personField: 'id', namespace: 'ECID' } }], { sessionField: 'sid', sessionTimeoutMinutes: 20 });
-        const sequential = await loadDataView(dv, { threads: 1 });
-        const parallel = await loadDataView(dv, { threads, parallelMinBytes: 0 });
-        assert.deepStrictEqual(datasetContents(parallel), datasetContents(sequential));
+        const { dv, sequential } = await loadedBothWays(file, 'json', text, threads);
         // Whether the workers' stretches fitted together (otherwise the loader read the file on one thread).
         const builder = new DatasetBuilder(dv);
         const read = await loadInParallel(builder, dv, 0, builder.addSource(file), fs.statSync(file).size, threads, 1 << 20, Infinity, () => undefined, undefined);

@@ -51,14 +51,18 @@ function oracle(bytes: Buffer, dv: DataView, identity: Identity): Dataset {
 function scanned(bytes: Buffer, cuts: number[], dv: DataView, identity: Identity): Dataset {
   const builder = new DatasetBuilder(dv);
   const file = 'rows.ndjson';
-  const parser = new NdjsonParser(builder, dv, identity, file, builder.addSource(file));
+  feed(new NdjsonParser(builder, dv, identity, file, builder.addSource(file)), bytes, cuts);
+  return builder.finish();
+}
+
+/** Pushes `bytes` to `parser` in chunks cut at `cuts` (any order, out-of-range ones ignored), then ends it. */
+function feed(parser: { push(chunk: Buffer): void; end(): void }, bytes: Buffer, cuts: number[]): void {
   let at = 0;
   for (const cut of [...cuts.filter((c) => c > 0 && c < bytes.length)].sort((a, b) => a - b).concat(bytes.length)) {
     parser.push(bytes.subarray(at, cut));
     at = cut;
   }
   parser.end();
-  return builder.finish();
 }
 
 const stringValue = fc.oneof(
@@ -122,12 +126,7 @@ function loadedArray(bytes: Buffer, cuts: number[], dv: DataView, identity: Iden
     },
     warn: (line, message) => builder.warn(file, line, message),
   });
-  let at = 0;
-  for (const cut of [...cuts.filter((c) => c > 0 && c < bytes.length)].sort((a, b) => a - b).concat(bytes.length)) {
-    parser.push(bytes.subarray(at, cut));
-    at = cut;
-  }
-  parser.end();
+  feed(parser, bytes, cuts);
   return builder.finish();
 }
 
