@@ -1,4 +1,5 @@
 // Generated inputs for the language benchmarks: big filter files and workspaces, deterministic.
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -54,28 +55,21 @@ export function percentile(xs, p) {
 
 export const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
-/** The data view of the engine and formats benchmarks over one generated sample file. */
-export function benchDataView(file) {
-  return `dataview: bench
-timestamp: timestamp
-session:
-  field: session_id
-sources:
-  - file: ${file}
-    person: ecid
-    namespace: ECID
-dimensions:
-  page_name: string
-  page_url: string
-  event_type: string
-  channel: string
-  country: string
-  product: string
-  campaign:
-    field: marketing.campaign
-metrics:
-  revenue:
-  orders:
-  cart_adds:
-`;
+const BENCH_DIMENSIONS = ['page_name', 'page_url', 'event_type', 'channel', 'country', 'product', 'campaign'];
+const BENCH_METRICS = ['revenue', 'orders', 'cart_adds'];
+
+/**
+ * A data view over generated sample files (person `ecid` in ECID, sessions from `session_id`), with
+ * the given dimensions (strings; `campaign` is `marketing.campaign`) and metrics.
+ */
+export function benchDataView({ id = 'bench', files, dimensions = BENCH_DIMENSIONS, metrics = BENCH_METRICS }) {
+  const sources = files.map((f) => `  - file: ${f}\n    person: ecid\n    namespace: ECID\n`).join('');
+  const dims = dimensions.map((d) => (d === 'campaign' ? '  campaign:\n    field: marketing.campaign\n' : `  ${d}: string\n`)).join('');
+  return `dataview: ${id}\ntimestamp: timestamp\nsession:\n  field: session_id\nsources:\n${sources}dimensions:\n${dims}metrics:\n${metrics.map((m) => `  ${m}:\n`).join('')}`;
+}
+
+/** Writes `events` generated events of `people` persons to `out` (scripts/generate-sample-data.mjs). */
+export function generateEvents(root, out, { events, people, seed, format = 'ndjson' }) {
+  const gen = spawnSync(process.execPath, [path.join(root, 'scripts/generate-sample-data.mjs'), '--events', String(events), '--people', String(people), '--format', format, '--seed', seed, '--out', out], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (gen.status !== 0) throw new Error(`data generation failed (${format})`);
 }

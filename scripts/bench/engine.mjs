@@ -3,19 +3,18 @@
 // evaluation of 10 representative filters (ours vs DuckDB running the equivalent SQL over the same
 // data, loaded into a table once), medians of 7 runs each after one uncounted run, same process;
 // and peak memory (RSS).
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { createRequire } from 'module';
-import { benchDataView, median, round } from './_fixtures.mjs';
+import { benchDataView, generateEvents, median, round } from './_fixtures.mjs';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 50_000);
 const RUNS = 7;
 const LOADS = 3;
 
-const DATAVIEW = benchDataView('events.ndjson');
+const DATAVIEW = benchDataView({ files: ['events.ndjson'] });
 
 // Each filter: our rule, and DuckDB SQL returning the audience (namespace, id) over table `ev`
 // (columns: ecid, ts (TIMESTAMP), session_id, page_name, …, campaign).
@@ -56,8 +55,7 @@ export async function run({ root }) {
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'af-bench-engine-'));
   const file = path.join(dir, 'events.ndjson');
-  const gen = spawnSync(process.execPath, [path.join(root, 'scripts/generate-sample-data.mjs'), '--events', String(EVENTS), '--people', String(PEOPLE), '--format', 'ndjson', '--seed', 'bench', '--out', file], { stdio: ['ignore', 'ignore', 'inherit'] });
-  if (gen.status !== 0) throw new Error('data generation failed');
+  generateEvents(root, file, { events: EVENTS, people: PEOPLE, seed: 'bench' });
   fs.writeFileSync(path.join(dir, 'bench.dataview.yaml'), DATAVIEW);
   const dataView = parseDataViewFile(path.join(dir, 'bench.dataview.yaml'), DATAVIEW).dataView;
   const bytes = fs.statSync(file).size;

@@ -4,12 +4,11 @@
 // threads: fresh worker threads each time) alternate with three of DuckDB's reader of that format
 // (read_json / read_csv / read_parquet into a new table), DuckDB first; medians, plus one load of
 // ours on a single thread. The engine section holds the NDJSON target (within 2x of DuckDB).
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { createRequire } from 'module';
-import { benchDataView, median, round } from './_fixtures.mjs';
+import { benchDataView, generateEvents, median, round } from './_fixtures.mjs';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 50_000);
@@ -23,10 +22,7 @@ export async function run({ root }) {
   const { DuckDBInstance } = require('@duckdb/node-api');
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'af-bench-formats-'));
-  const generate = (format, file) => {
-    const gen = spawnSync(process.execPath, [path.join(root, 'scripts/generate-sample-data.mjs'), '--events', String(EVENTS), '--people', String(PEOPLE), '--format', format, '--seed', 'bench', '--out', path.join(dir, file)], { stdio: ['ignore', 'ignore', 'inherit'] });
-    if (gen.status !== 0) throw new Error(`data generation failed (${format})`);
-  };
+  const generate = (format, file) => generateEvents(root, path.join(dir, file), { events: EVENTS, people: PEOPLE, seed: 'bench', format });
   generate('ndjson', 'events.ndjson');
   generate('csv', 'events.csv');
   generate('json', 'events.json');
@@ -43,7 +39,7 @@ export async function run({ root }) {
   const results = {};
   for (const [name, file, reader] of formats) {
     const full = path.join(dir, file);
-    const dataView = parseDataViewFile(path.join(dir, 'bench.dataview.yaml'), benchDataView(file)).dataView;
+    const dataView = parseDataViewFile(path.join(dir, 'bench.dataview.yaml'), benchDataView({ files: [file] })).dataView;
     const ours = [];
     const duck = [];
     let dataset;

@@ -7,32 +7,13 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { round } from './_fixtures.mjs';
+import { benchDataView, generateEvents, round } from './_fixtures.mjs';
 
 const EVENTS = Number(process.env.BENCH_LARGE_EVENTS ?? 3_100_000);
 const PEOPLE = 150_000;
 const BAD_LINES = ['{"broken json', '{"timestamp":"not a time","ecid":"1"}', '{"timestamp":"2026-10-01T00:00:00Z"}'];
 
-const DATAVIEW = `dataview: large
-timestamp: timestamp
-session:
-  field: session_id
-sources:
-  - file: bad.ndjson
-    person: ecid
-    namespace: ECID
-  - file: events.ndjson
-    person: ecid
-    namespace: ECID
-dimensions:
-  page_name: string
-  event_type: string
-  channel: string
-  campaign:
-    field: marketing.campaign
-metrics:
-  revenue:
-`;
+const DATAVIEW = benchDataView({ id: 'large', files: ['bad.ndjson', 'events.ndjson'], dimensions: ['page_name', 'event_type', 'channel', 'campaign'], metrics: ['revenue'] });
 
 /**
  * Runs `code` (an async function body that sets `result`) in a fresh Node process; returns its JSON
@@ -51,8 +32,7 @@ export async function run({ root }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'af-bench-large-'));
   try {
     const file = path.join(dir, 'events.ndjson');
-    const gen = spawnSync(process.execPath, [path.join(root, 'scripts/generate-sample-data.mjs'), '--events', String(EVENTS), '--people', String(PEOPLE), '--seed', 'large', '--out', file], { stdio: ['ignore', 'ignore', 'inherit'] });
-    if (gen.status !== 0) throw new Error('data generation failed');
+    generateEvents(root, file, { events: EVENTS, people: PEOPLE, seed: 'large' });
     // Bad lines in a small first file (inside the row limit) and at the end of the large one.
     fs.writeFileSync(path.join(dir, 'bad.ndjson'), BAD_LINES.join('\n') + '\n');
     fs.appendFileSync(file, BAD_LINES.join('\n') + '\n');

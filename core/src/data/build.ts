@@ -413,7 +413,7 @@ export class DatasetBuilder {
       // One run of own events is in final order already.
       ({ columns, keyStart: personStart } = runs[0]);
     } else if (runs.length === 0) {
-      columns = permuteColumns(this.ownColumns(), new Int32Array(0));
+      columns = this.ownColumns(); // no events: empty views
       personStart = new Int32Array(personCount + 1);
     } else {
       ({ columns, personStart } = mergeRuns(runs, personCount, n));

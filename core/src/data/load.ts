@@ -94,7 +94,7 @@ export async function loadDataView(dataView: DataView, options: LoadOptions = {}
       continue;
     }
     const splittable = file.format === 'ndjson' || file.format === 'csv' || file.format === 'json';
-    if (splittable && threads > 1 && size >= minParallel && workersAvailable() && (room === Infinity || (await estimateLines(file.path, size)) <= room)) {
+    if (splittable && threads > 1 && size >= minParallel && workersAvailable()) {
       const done = await loadInParallel(builder, dataView, index, source, size, threads, CHUNK_BYTES, room, (p) =>
         onProgress?.({ file: file.path, fileIndex: index, bytesRead: bytesBefore + p.bytes, totalBytes, rows: rowsBefore + p.rows }),
       signal);
@@ -115,20 +115,6 @@ export async function loadDataView(dataView: DataView, options: LoadOptions = {}
   }
   signal?.throwIfAborted();
   return builder.finish();
-}
-
-/** About how many lines a file has, from the length of the lines in its first 256 KiB. */
-async function estimateLines(path: string, size: number): Promise<number> {
-  const handle = await fs.promises.open(path, 'r');
-  try {
-    const probe = Buffer.alloc(Math.min(size, 256 * 1024));
-    const { bytesRead } = await handle.read(probe, 0, probe.length, 0);
-    let lines = 0;
-    for (let at = probe.indexOf(10); at >= 0 && at < bytesRead; at = probe.indexOf(10, at + 1)) lines++;
-    return lines === 0 ? 1 : Math.ceil((size * lines) / bytesRead);
-  } finally {
-    await handle.close();
-  }
 }
 
 /** The file's size, or a warning message when it cannot be read. */

@@ -13,6 +13,7 @@ import { CsvParser, CsvRowReader } from './csv';
 import { NdjsonParser } from './ndjson';
 import { type BetweenElements, jsonArrayLoader } from './jsonArray';
 import { loadParquetFile, type RowGroupRange } from './parquet';
+import type { ByteChunkParser } from './parser';
 
 /** What the main thread passes as `workerData`. */
 export interface RangeJob {
@@ -55,17 +56,17 @@ async function run(job: RangeJob): Promise<void> {
 
 async function byteRange(builder: DatasetBuilder, job: RangeJob): Promise<{ bytes: number; lines: number; complete: boolean }> {
   const file = job.dataView.files[job.fileIndex];
-  const parser = file.format === 'csv' ? csvRange(builder, job) : file.format === 'json' ? jsonRange(builder, job) : ndjsonRange(builder, job);
+  const range = file.format === 'csv' ? csvRange(builder, job) : file.format === 'json' ? jsonRange(builder, job) : ndjsonRange(builder, job);
   let bytes = 0;
   if (job.end > job.start) {
     const stream = fs.createReadStream(file.path, { start: job.start, end: job.end - 1, highWaterMark: job.chunkBytes });
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       bytes += chunk.length;
-      parser.push(chunk);
-      post({ type: 'progress', bytes, rows: parser.rows });
+      range.parser.push(chunk);
+      post({ type: 'progress', bytes, rows: range.parser.rows });
     }
   }
-  return { bytes, ...parser.finish() };
+  return { bytes, ...range.finish() };
 }
 
 async function parquetRange(builder: DatasetBuilder, job: RangeJob, groups: RowGroupRange): Promise<{ bytes: number; lines: number; complete: boolean }> {
@@ -74,26 +75,21 @@ async function parquetRange(builder: DatasetBuilder, job: RangeJob, groups: RowG
   return { bytes: read.bytes, lines: read.rows, complete: true };
 }
 
-/** A format parser over one range of a file. */
+/** A format parser over one range of a file, and how the range ends. */
 interface RangeParser {
-  push(chunk: Buffer): void;
+  parser: Pick<ByteChunkParser, 'push' | 'rows'>;
   /** Ends the range: the physical lines read, and whether the range ended where a row ends. */
   finish(): { lines: number; complete: boolean };
-  /** Rows seen so far, for progress. */
-  readonly rows: number;
 }
 
 function ndjsonRange(builder: DatasetBuilder, job: RangeJob): RangeParser {
   const file = job.dataView.files[job.fileIndex];
   const parser = new NdjsonParser(builder, job.dataView, file.identity, file.path, 0);
   return {
-    push: (chunk) => parser.push(chunk),
+    parser,
     finish: () => {
       parser.end();
       return { lines: parser.rows, complete: true };
-    },
-    get rows() {
-      return parser.rows;
     },
   };
 }
@@ -102,7 +98,7 @@ function jsonRange(builder: DatasetBuilder, job: RangeJob): RangeParser {
   const file = job.dataView.files[job.fileIndex];
   const parser = jsonArrayLoader(builder, job.dataView, file, 0, job.json?.startsIn);
   return {
-    push: (chunk) => parser.push(chunk),
+    parser,
     finish: () => {
       const endsIn = job.json?.endsIn;
       // A stretch before another must end between two elements, as the next one assumed it starts;
@@ -111,9 +107,6 @@ function jsonRange(builder: DatasetBuilder, job: RangeJob): RangeParser {
       parser.end();
       return { lines: parser.lineBreaks, complete: true };
     },
-    get rows() {
-      return parser.rows;
-    },
   };
 }
 
@@ -121,18 +114,20 @@ function csvRange(builder: DatasetBuilder, job: RangeJob): RangeParser {
   const file = job.dataView.files[job.fileIndex];
   const reader = new CsvRowReader(builder, job.dataView, file.identity, file.path, 0);
   if (job.csvHeader) reader.useHeader(job.csvHeader);
-  const parser = new CsvParser(reader);
+  const csv = new CsvParser(reader);
   const decoder = new StringDecoder('utf8');
   return {
-    push: (chunk) => parser.push(decoder.write(chunk)),
-    finish: () => {
-      parser.push(decoder.end());
-      const complete = !parser.pending;
-      parser.end();
-      return { lines: parser.lines, complete };
+    parser: {
+      push: (chunk) => csv.push(decoder.write(chunk)),
+      get rows() {
+        return csv.rows;
+      },
     },
-    get rows() {
-      return parser.rows;
+    finish: () => {
+      csv.push(decoder.end());
+      const complete = !csv.pending;
+      csv.end();
+      return { lines: csv.lines, complete };
     },
   };
 }

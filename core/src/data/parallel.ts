@@ -76,8 +76,9 @@ export interface ParallelProgress {
 /**
  * Parses `dataView.files[fileIndex]` (NDJSON, CSV or a JSON array) with worker threads and appends
  * the result to `builder`. Resolves with the bytes and lines read, or undefined when a worker
- * failed, a CSV or JSON cut fell inside a row or element, or the file holds more than `maxEvents`
- * events (the builder is then untouched, so the caller can load the file sequentially instead).
+ * failed, a CSV or JSON cut fell inside a row or element, or the file holds (or, estimated from
+ * the length of its first lines, would hold) more than `maxEvents` events (the builder is then
+ * untouched, so the caller can load the file sequentially instead).
  * Rejects only on abort.
  */
 export async function loadInParallel(
@@ -94,14 +95,17 @@ export async function loadInParallel(
 ): Promise<ParallelProgress | undefined> {
   const file = dataView.files[fileIndex].path;
   const format = dataView.files[fileIndex].format;
+  // The head, read once, tells whether the file fits under a row limit, and its layout.
+  const head = await readHead(file, size);
+  if (maxEvents !== Infinity && estimateLines(head, size) > maxEvents) return undefined;
   let csvHeader: string[] | undefined;
   if (format === 'csv') {
-    csvHeader = await plainHeader(file, size);
+    csvHeader = plainHeader(head);
     if (!csvHeader) return undefined;
   }
   let between: BetweenElements | undefined;
   if (format === 'json') {
-    between = await jsonLayout(file, size);
+    between = jsonLayout(head);
     if (!between) return undefined;
   }
   const cuts = await lineAlignedCuts(file, size, threads);
@@ -230,41 +234,48 @@ async function runJobs(jobs: RangeJob[], onProgress: (p: ParallelProgress) => vo
   return results as RangeResult[];
 }
 
-/**
- * How a JSON file's elements sit: in an array (`[` first) or as concatenated objects (`{` first),
- * from its first non-blank byte (after a byte order mark); undefined for anything else.
- */
-async function jsonLayout(file: string, size: number): Promise<BetweenElements | undefined> {
+/** The first bytes of a file (256 KiB at most): what the checks before a parallel load look at. */
+async function readHead(file: string, size: number): Promise<Buffer> {
   const handle = await fs.promises.open(file, 'r');
   try {
-    const probe = Buffer.alloc(Math.min(size, 64 * 1024));
+    const probe = Buffer.alloc(Math.min(size, 256 * 1024));
     const { bytesRead } = await handle.read(probe, 0, probe.length, 0);
-    let i = probe[0] === 0xef && probe[1] === 0xbb && probe[2] === 0xbf ? 3 : 0;
-    while (i < bytesRead && (probe[i] === 32 || probe[i] === 9 || probe[i] === 10 || probe[i] === 13)) i++;
-    return probe[i] === 0x5b ? 'array' : probe[i] === 0x7b ? 'objects' : undefined;
+    return probe.subarray(0, bytesRead);
   } finally {
     await handle.close();
   }
+}
+
+/** About how many lines a file of `size` bytes has, from the length of the lines in its head. */
+function estimateLines(head: Buffer, size: number): number {
+  let lines = 0;
+  for (let at = head.indexOf(10); at >= 0; at = head.indexOf(10, at + 1)) lines++;
+  return lines === 0 ? 1 : Math.ceil((size * lines) / head.length);
+}
+
+/**
+ * How a JSON file's elements sit: in an array (`[` first) or as concatenated objects (`{` first),
+ * from its first non-blank byte (after a byte order mark) in the first 64 KiB; undefined for
+ * anything else.
+ */
+function jsonLayout(head: Buffer): BetweenElements | undefined {
+  const probe = head.subarray(0, 64 * 1024);
+  let i = probe[0] === 0xef && probe[1] === 0xbb && probe[2] === 0xbf ? 3 : 0;
+  while (i < probe.length && (probe[i] === 32 || probe[i] === 9 || probe[i] === 10 || probe[i] === 13)) i++;
+  return probe[i] === 0x5b ? 'array' : probe[i] === 0x7b ? 'objects' : undefined;
 }
 
 /**
  * The header row of a CSV file when it is a plain first line (not blank, no quotes) within the first 64 KiB, split
  * as the CSV parser splits such a line; undefined otherwise.
  */
-async function plainHeader(file: string, size: number): Promise<string[] | undefined> {
-  const handle = await fs.promises.open(file, 'r');
-  try {
-    const probe = Buffer.alloc(Math.min(size, 64 * 1024));
-    const { bytesRead } = await handle.read(probe, 0, probe.length, 0);
-    const nl = probe.subarray(0, bytesRead).indexOf(10);
-    if (nl < 0) return undefined;
-    let text = probe.toString('utf8', 0, nl);
-    if (text.endsWith('\r')) text = text.slice(0, -1);
-    // A blank first line is skipped by the parser, so the header is on a later line: not plain.
-    return text.length === 0 || text.includes('"') ? undefined : text.split(',');
-  } finally {
-    await handle.close();
-  }
+function plainHeader(head: Buffer): string[] | undefined {
+  const nl = head.subarray(0, 64 * 1024).indexOf(10);
+  if (nl < 0) return undefined;
+  let text = head.toString('utf8', 0, nl);
+  if (text.endsWith('\r')) text = text.slice(0, -1);
+  // A blank first line is skipped by the parser, so the header is on a later line: not plain.
+  return text.length === 0 || text.includes('"') ? undefined : text.split(',');
 }
 
 function sum(values: number[]): number {
