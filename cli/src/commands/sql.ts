@@ -1,5 +1,5 @@
-import { compileToSql } from '../../../core/src/interop/sql';
-import { SQL_DIALECTS } from '../../../core/src/interop/sqlDialect';
+import { compileToSql } from '../../../core/src/sql/compile';
+import { SQL_DIALECTS } from '../../../core/src/sql/dialects';
 import { flagValue, oneOf, parseArgs, UsageError } from '../args';
 import type { CommandIO } from '../io';
 import { loadFilter, ruleLocation } from './export';

@@ -18,7 +18,7 @@ import type { Condition, Rule } from '../../../core/src/rule/ast';
 import { parseRule } from '../../../core/src/rule/parser';
 import { printRule } from '../../../core/src/rule/printer';
 import { stripSpans } from '../../../core/src/rule/walk';
-import { REPO_ROOT } from './sqlHarness';
+import { REPO_ROOT } from '../sql/sqlHarness';
 
 const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'adobe');
 const dvPath = path.join(FIXTURES, 'adobe.dataview.yaml');

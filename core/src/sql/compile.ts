@@ -16,11 +16,11 @@ import type { DataView } from '../dataview/model';
 import { SCOPE_RANK } from '../rule/ast';
 import { flattenSteps } from '../rule/walk';
 import type { Condition, Expr, GapConstraint, Literal, Operator, Rule, Scope, Sequence } from '../rule/ast';
-import { DIALECTS } from './sqlDialect';
+import { DIALECTS } from './dialects';
 
 /** SQL symbol of each comparison operator. */
 const COMPARISON = { lt: '<', gt: '>', le: '<=', ge: '>=' } as const;
-import type { SqlDialect, SqlDialectName } from './sqlDialect';
+import type { SqlDialect, SqlDialectName } from './dialects';
 
 export interface SqlOptions {
   dialect: SqlDialectName;

@@ -15,7 +15,7 @@ import type { DataView } from '../../../core/src/dataview/model';
 import { evaluateFilter } from '../../../core/src/engine';
 import { parseDataViewFile } from '../../../core/src/files/dataviewFile';
 import { parseFilterFile, periodWindow } from '../../../core/src/files/filterFile';
-import { compileToSql } from '../../../core/src/interop/sql';
+import { compileToSql } from '../../../core/src/sql/compile';
 import type { Condition, Expr, GapConstraint, GapUnit, Literal, Operator, Rule, Scope, SequenceStep } from '../../../core/src/rule/ast';
 import { printRule } from '../../../core/src/rule/printer';
 import { DuckDb, eventsTable, Postgres, REPO_ROOT, tableSql, type Audience } from './sqlHarness';

@@ -7,12 +7,12 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { DataView } from '../../../core/src/dataview/model';
-import { compileToSql } from '../../../core/src/interop/sql';
-import { SQL_DIALECTS } from '../../../core/src/interop/sqlDialect';
+import { compileToSql } from '../../../core/src/sql/compile';
+import { SQL_DIALECTS } from '../../../core/src/sql/dialects';
 import { parseRule } from '../../../core/src/rule/parser';
 import { REPO_ROOT } from './sqlHarness';
 
-const GOLDEN = path.join(REPO_ROOT, 'test', 'unit', 'interop', 'golden');
+const GOLDEN = path.join(REPO_ROOT, 'test', 'unit', 'sql', 'golden');
 
 const view: DataView = {
   id: 'web',
