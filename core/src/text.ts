@@ -55,3 +55,26 @@ export class LineIndex {
     return { start: this.positionAt(start), end: this.positionAt(end) };
   }
 }
+
+/**
+ * Compares two strings by Unicode code points (the order of UTF-8 bytes, of SQL's binary
+ * collations and of `docs/sql.md`), not by UTF-16 code units as JavaScript's `<` does. The two
+ * differ only where a surrogate (a code point above U+FFFF: emoji, rare CJK) meets a code unit in
+ * U+E000–U+FFFF: the surrogate's code point is the larger one. Returns <0, 0 or >0.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      // Surrogates (D800–DFFF) move above E000–FFFF; the order among each group is kept.
+      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+    }
+    return x - y;
+  }
+  return a.length - b.length;
+}

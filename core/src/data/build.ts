@@ -3,7 +3,7 @@
  * person and time, numbers persons and sessions, and permutes every column once.
  *
  * Ordering rules (normative for the rest of the core):
- * - persons are numbered in order of (namespace, person ID), compared by UTF-16 code units, so the
+ * - persons are numbered in order of (namespace, person ID), compared by code points (`compareCodePoints`, as SQL's binary order), so the
  *   numbering does not depend on file order;
  * - a person's events are ordered by timestamp; ties keep input order (files in data view order,
  *   rows in file order);
@@ -22,6 +22,7 @@ import type { Column, Dataset, LoadWarning } from './dataset';
 import { compileFieldPath, type FieldGetter } from './fieldPath';
 import { toDimensionString, toEpochMs, toId, toNumber } from './values';
 import { WarningCollector } from './warnings';
+import { compareCodePoints } from '../text';
 
 /** One event handed to `buildDataset`. */
 export interface RawEvent {
@@ -389,7 +390,7 @@ export class DatasetBuilder {
     const order = Array.from({ length: personCount }, (_, i) => i);
     const ids = this.personIds;
     const nss = this.personNamespaces;
-    order.sort((a, b) => (nss[a] < nss[b] ? -1 : nss[a] > nss[b] ? 1 : ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
+    order.sort((a, b) => compareCodePoints(nss[a], nss[b]) || compareCodePoints(ids[a], ids[b]));
     const rank = new Int32Array(personCount);
     for (let r = 0; r < personCount; r++) rank[order[r]] = r;
 

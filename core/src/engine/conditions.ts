@@ -8,7 +8,7 @@
  * - A string literal compared with a number dimension is read as a number; a number literal
  *   compared with a string dimension as its decimal text; string operators on a number dimension
  *   apply to the value's decimal text. `<`, `>`, `<=`, `>=` and `between` on strings compare code
- *   units (case-folded with the case-insensitive form).
+ *   points, like SQL's binary collations (case-folded with the case-insensitive form).
  * - Attribution: repeating (default) tests every event; instance tests only events where the value
  *   was set or changed (present and different from the person's previous present value, so
  *   consecutive repeats count once); non-repeating instance tests only the first occurrence of

@@ -8,6 +8,7 @@ import type { Expr, Rule, Scope } from '../rule/ast';
 import { describeExpr } from './describe';
 import { DEFAULT_ROOT_SCOPE, Evaluator } from './evaluator';
 import { Frame, type EvaluationWindow } from './frame';
+import { compareCodePoints } from '../text';
 
 export interface EvaluationContext {
   dataView: DataView;
@@ -112,7 +113,7 @@ export function evaluateFilter(rule: Rule, ctx: EvaluationContext): EvaluationRe
     audience.push({ namespace: ns, id: ds.personIds[p] });
   }
   // The loader numbers persons by (namespace, id) already; sort only when a dataset did not.
-  const order = (a: Identity, b: Identity) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  const order = (a: Identity, b: Identity) => compareCodePoints(a.namespace, b.namespace) || compareCodePoints(a.id, b.id);
   let sorted = true;
   for (let k = 1; k < audience.length && sorted; k++) sorted = order(audience[k - 1], audience[k]) < 0;
   if (!sorted) audience.sort(order);

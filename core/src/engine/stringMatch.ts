@@ -8,6 +8,8 @@
  * pattern whatever the input; no RegExp is ever built from rule text.
  */
 
+import { compareCodePoints } from '../text';
+
 export type StringTest = (value: string) => boolean;
 
 /** Positive string operators; the engine negates them for the `not...` forms. */
@@ -52,17 +54,18 @@ export function compileStringTest(op: PositiveStringOp, literals: string[], case
       const globs = literals.map((l) => compileGlob(fold(l)));
       return wrap((v) => globs.some((g) => g(v)));
     }
+    // Text order is by code points (compareCodePoints), as in the SQL the compiler writes.
     case 'lt':
-      return wrap((v) => v < first);
+      return wrap((v) => compareCodePoints(v, first) < 0);
     case 'gt':
-      return wrap((v) => v > first);
+      return wrap((v) => compareCodePoints(v, first) > 0);
     case 'le':
-      return wrap((v) => v <= first);
+      return wrap((v) => compareCodePoints(v, first) <= 0);
     case 'ge':
-      return wrap((v) => v >= first);
+      return wrap((v) => compareCodePoints(v, first) >= 0);
     case 'between': {
       const hi = lits[1] ?? first;
-      return wrap((v) => v >= first && v <= hi);
+      return wrap((v) => compareCodePoints(v, first) >= 0 && compareCodePoints(v, hi) <= 0);
     }
   }
 }

@@ -1,6 +1,7 @@
 /** Every operator of the AST, case-insensitivity, globs (escapes, adversarial input), attribution. */
 import * as assert from 'node:assert/strict';
 import { compileGlob } from '../../../core/src/engine';
+import { compareCodePoints } from '../../../core/src/text';
 import { ev, who } from './fixtures';
 
 describe('engine operators', () => {
@@ -99,5 +100,27 @@ describe('engine operators', () => {
       assert.deepEqual(who('person where page = "A" [non-repeating instance] then page = "A" [non-repeating instance]', recs), ['p2']);
       assert.deepEqual(who('person where page = "A" [non-repeating instance per person] then page = "A" [non-repeating instance per person]', recs), []);
     });
+  });
+  it('text order is by code points, not UTF-16 code units (non-BMP text)', () => {
+    // U+FF5A 'ｚ' is one code unit 0xFF5A; U+1F600 '😀' is the pair 0xD83D 0xDE00: by code units
+    // the emoji sorts first, by code points (UTF-8 bytes, SQL's binary order) last.
+    assert.ok('😀' < 'ｚ', 'JavaScript compares code units');
+    assert.ok(compareCodePoints('ｚ', '😀') < 0);
+    assert.ok(compareCodePoints('😀', 'ｚ') > 0);
+    assert.ok(compareCodePoints('a', '😀') < 0);
+    assert.ok(compareCodePoints('\uD7FF', '😀') < 0);
+    assert.ok(compareCodePoints('😀', '😁') < 0);
+    assert.equal(compareCodePoints('😀x', '😀x'), 0);
+    assert.ok(compareCodePoints('ab', 'abc') < 0);
+    assert.deepEqual(['😀', 'ｚ', 'a', '\uFFFF', '\u{10FFFF}', '\uE000'].sort(compareCodePoints), ['a', '\uE000', 'ｚ', '\uFFFF', '😀', '\u{10FFFF}']);
+    // Against UTF-8 byte order on every pair of a mixed pool.
+    const pool = ['', 'a', 'z', 'é', '\uD7FF', '\uE000', 'ｚ', '\uFFFF', '😀', '😁', '\u{10000}', '\u{10FFFF}', 'a😀', 'aｚ'];
+    for (const x of pool) for (const y of pool) assert.equal(Math.sign(compareCodePoints(x, y)), Math.sign(Buffer.compare(Buffer.from(x), Buffer.from(y))), `${JSON.stringify(x)} vs ${JSON.stringify(y)}`);
+    const records = [ev('p1', '10:00', { page: 'ｚ' }), ev('p2', '10:00', { page: '😀' }), ev('p3', '10:00', { page: 'a' })];
+    assert.deepEqual(who('event where page > "ｚ"', records), ['p2']);
+    assert.deepEqual(who('event where page < "😀"', records), ['p1', 'p3']);
+    assert.deepEqual(who('event where page between "b" and "😀"', records), ['p1', 'p2']);
+    // Audience order: namespace, then ID, by code points.
+    assert.deepEqual(who('event where page exists', [ev('😀', '10:00', { page: 'x' }), ev('ｚ', '10:00', { page: 'x' })]), ['ｚ', '😀']);
   });
 });

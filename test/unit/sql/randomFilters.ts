@@ -28,7 +28,9 @@ export const RANDOM_VIEW: DataView = {
 
 const BASE = Date.parse('2026-01-31T10:00:00Z');
 const STEPS = [0, 1, 3, 10, 29, 31, 45, 120, 1440, 28 * 1440, 30 * 1440, 31 * 1440];
-const PAGES = ['A', 'B', 'ab', 'Ab', 'a*b', "o'k", undefined];
+// 'ｚ' (U+FF5A) and '😀' (U+1F600, a surrogate pair) order differently by code units and by code points.
+const PAGES = ['A', 'B', 'ab', 'Ab', 'a*b', "o'k", 'ｚ', '😀', undefined];
+const PERSON_IDS = ['p0', '😀1', 'ｚ2', 'p3', '😀4'];
 const CATEGORIES = ['x', 'y', 'X', 'x%_y', undefined];
 const PRICES = [1, 2, 5, 2.5, undefined];
 const REVENUES = [0, 1, 2.5, undefined];
@@ -56,7 +58,7 @@ export const recordsArb: fc.Arbitrary<Rec[]> = fc
       let t = BASE + p * 7 * 60_000;
       return events.map(e => {
         t += e.step * 60_000;
-        const r: Rec = { person_id: `p${p}`, ns: p % 2 ? 'Email' : 'ECID', ts: new Date(t).toISOString() };
+        const r: Rec = { person_id: PERSON_IDS[p], ns: p % 2 ? 'Email' : 'ECID', ts: new Date(t).toISOString() };
         if (e.page !== undefined) r.page = e.page;
         if (e.category !== undefined) r.marketing = { category: e.category };
         if (e.price !== undefined) r.price = e.price;
@@ -72,7 +74,7 @@ export const recordsArb: fc.Arbitrary<Rec[]> = fc
 const at = { start: 0, end: 0 };
 const str = (value: string): Literal => ({ kind: 'string', value, ...at });
 const num = (value: number): Literal => ({ kind: 'number', value, ...at });
-const STRING_LITERALS = ['A', 'a', 'b', 'B', 'ab', 'x', 'X', 'y', '*', 'a*', '*b', 'a\\*b', 'x%', '%_y', '_', "o'k", ''];
+const STRING_LITERALS = ['A', 'a', 'b', 'B', 'ab', 'x', 'X', 'y', '*', 'a*', '*b', 'a\\*b', 'x%', '%_y', '_', "o'k", '', 'ｚ', '😀'];
 const STRING_OPS: Operator[] = ['eq', 'ne', 'in', 'notIn', 'contains', 'notContains', 'containsAny', 'containsAll', 'notContainsAny', 'notContainsAll', 'startsWith', 'notStartsWith', 'endsWith', 'notEndsWith', 'matches', 'notMatches', 'exists', 'notExists', 'lt', 'gt', 'le', 'ge', 'between'];
 const NUMBER_OPS: Operator[] = ['eq', 'ne', 'in', 'notIn', 'lt', 'gt', 'le', 'ge', 'between', 'exists', 'notExists'];
 
