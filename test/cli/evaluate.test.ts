@@ -1,8 +1,9 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
+import { spawn } from 'child_process';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { REPO_ROOT, runCli, tempWorkspace } from '../support/cli';
+import { CLI, REPO_ROOT, runCli, tempWorkspace } from '../support/cli';
 
 const EXAMPLES = path.join(REPO_ROOT, 'examples');
 
@@ -73,6 +74,33 @@ describe('audience-filters preview / members / explain / test', () => {
       assert.strictEqual(JSON.parse(fromParquet.stdout).total.events, 16500);
     } finally {
       cleanup();
+    }
+  });
+
+  it('a reader that closes stdout early (members | head) ends the command quietly: exit 0, no stack trace', async () => {
+    // 20,000 members are ~600 KB of NDJSON, far more than a pipe holds, so the CLI is still
+    // writing when the reader goes away and meets EPIPE.
+    const rows = Array.from({ length: 20_000 }, (_, i) => JSON.stringify({ id: `person-${String(i).padStart(6, '0')}`, ts: '2026-10-01T10:00:00Z', page: 'Home' })).join('\n');
+    const ws = tempWorkspace({
+      'big.dataview.yaml': 'dataview: big\ntimestamp: ts\nsources:\n  - file: events.ndjson\n    person: id\n    namespace: ECID\ndimensions:\n  page: string\n',
+      'events.ndjson': rows,
+      'all.filter.yaml': 'filter: all\ndataview: big\nrule: |\n  event where page exists\n',
+    });
+    try {
+      const child = spawn(process.execPath, [CLI, 'members', 'all.filter.yaml'], { cwd: ws.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      let first = '';
+      child.stdout.setEncoding('utf8').once('data', (d: string) => {
+        first = d;
+        child.stdout.destroy();
+      });
+      const code = await new Promise<number | null>(resolve => child.on('close', c => resolve(c)));
+      assert.equal(first.split('\n')[0], '{"namespace":"ECID","id":"person-000000"}');
+      assert.equal(stderr, '');
+      assert.equal(code, 0);
+    } finally {
+      ws.cleanup();
     }
   });
 

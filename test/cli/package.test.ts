@@ -54,6 +54,15 @@ describe('packaging', () => {
     assert.match(notices, /Permission is hereby granted, free of charge/);
   });
 
+  it('in an untrusted workspace VS Code ignores workspace values of the settings that decide where data goes', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
+    const trust = manifest.capabilities.untrustedWorkspaces;
+    assert.equal(trust.supported, 'limited');
+    const sensitive = Object.keys(manifest.contributes.configuration.properties).filter(k => /endpoint\.url|warehouse/.test(k));
+    assert.deepEqual(sensitive, ['audienceFilters.endpoint.url']);
+    assert.deepEqual(trust.restrictedConfigurations, sensitive);
+  });
+
   it('the extension bundle loads and exports activate and deactivate', () => {
     // The bundle imports `vscode`, which only the extension host provides: load it with a stand-in
     // for that one module (every member an empty class, as libraries subclass some at load time),
