@@ -455,7 +455,8 @@ class SqlCompiler {
       const name = `q${n}_f${idx + 1}`;
       const cp = steps[k];
       const before = steps.slice(idx === 0 ? 0 : checkpoints[idx - 1] + 1, k).map((s, j) => ({ step: s, span: spanNames[(idx === 0 ? 0 : checkpoints[idx - 1] + 1) + j] }));
-      const cols = `${U.map(u => `sp.${u}`).join(', ')}, ${keyCols('e').map(c => `sp.${c}`).join(', ')}`;
+      // Every column is aliased: ClickHouse names an unaliased `sp._p` after a JOIN `sp._p`, not `_p`.
+      const cols = `${U.map(u => `sp.${u} AS ${u}`).join(', ')}, ${keyCols('e').map(c => `sp.${c} AS ${c}`).join(', ')}`;
       const conds: string[] = [];
       let from: string;
       if (idx === 0) {
@@ -486,14 +487,15 @@ class SqlCompiler {
       const gaps = x.step.constraints.map(g => this.gap(g, 'f', 'e', 'x', 's', keys));
       return `NOT EXISTS (SELECT 1 FROM ${x.span} x WHERE ${on('x', 'f')} AND x.s > f.e${gaps.map(g => ` AND ${g}`).join('')})`;
     });
-    this.cte(result, `SELECT DISTINCT ${U.map(u => `f.${u}`).join(', ')}, 1 AS hit FROM ${prev} f${ends.length ? `\nWHERE ${ends.join('\n  AND ')}` : ''}`);
+    this.cte(result, `SELECT DISTINCT ${U.map(u => `f.${u} AS ${u}`).join(', ')}, 1 AS hit FROM ${prev} f${ends.length ? `\nWHERE ${ends.join('\n  AND ')}` : ''}`);
     return this.joinBack(result, U);
   }
 
   private joinBack(result: string, U: string[]): string {
     const name = `c${++this.counter}`;
     const next = `l${++this.layers}`;
-    this.cte(next, `SELECT p.*, CASE WHEN r.hit IS NULL THEN 0 ELSE 1 END AS ${name}\nFROM ${this.layer} p LEFT JOIN ${result} r ON ${U.map(u => `p.${u} = r.${u}`).join(' AND ')}`);
+    // COALESCE, not IS NULL: under ClickHouse's default join_use_nulls = 0 a missing right row reads as 0.
+    this.cte(next, `SELECT p.*, COALESCE(r.hit, 0) AS ${name}\nFROM ${this.layer} p LEFT JOIN ${result} r ON ${U.map(u => `p.${u} = r.${u}`).join(' AND ')}`);
     this.layer = next;
     return name;
   }
@@ -559,7 +561,7 @@ class SqlCompiler {
       [...(keys.calendar ? [`${alias}._ts AS ${prefix}_ts`] : []), `${alias}._t AS ${prefix}_t`, `${alias}._s AS ${prefix}_sn`, ...keys.instances.map((n, i) => `${alias}.${this.instanceCounters.get(n)} AS ${prefix}_i${i}`)];
     switch (spec.kind) {
       case 'events':
-        return `SELECT ${U.map(u => `x.${u}`).join(', ')}, x._pos AS s, x._pos AS e, ${[...keyOf('x', 's'), ...keyOf('x', 'e')].join(', ')}\nFROM ${layer} x WHERE ${spec.column} = 1`;
+        return `SELECT ${U.map(u => `x.${u} AS ${u}`).join(', ')}, x._pos AS s, x._pos AS e, ${[...keyOf('x', 's'), ...keyOf('x', 'e')].join(', ')}\nFROM ${layer} x WHERE ${spec.column} = 1`;
       case 'units': {
         const group = this.unitCols(spec.scope);
         const inner = `SELECT ${group.join(', ')}, MIN(_pos) AS s, MAX(_pos) AS e FROM ${layer} WHERE ${spec.column} = 1 GROUP BY ${group.join(', ')}`;

@@ -16,22 +16,22 @@ l0 AS (
   SELECT s.*, SUM(_new) OVER (PARTITION BY _p ORDER BY _pos ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS _s FROM l0c s
 ),
 q1_sp1 AS (
-  SELECT x._p, x._pos AS s, x._pos AS e, x._t AS s_t, x._s AS s_sn, x._t AS e_t, x._s AS e_sn
+  SELECT x._p AS _p, x._pos AS s, x._pos AS e, x._t AS s_t, x._s AS s_sn, x._t AS e_t, x._s AS e_sn
   FROM l0 x WHERE (CASE WHEN v1 IS NOT NULL AND (v1 = 'Checkout') THEN 1 ELSE 0 END) = 1
 ),
 q1_sp2 AS (
-  SELECT x._p, x._pos AS s, x._pos AS e, x._t AS s_t, x._s AS s_sn, x._t AS e_t, x._s AS e_sn
+  SELECT x._p AS _p, x._pos AS s, x._pos AS e, x._t AS s_t, x._s AS s_sn, x._t AS e_t, x._s AS e_sn
   FROM l0 x WHERE (CASE WHEN COALESCE(v0, 0) > 0 THEN 1 ELSE 0 END) = 1
 ),
 q1_f1 AS (
-  SELECT DISTINCT sp._p, sp.e, sp.e_t, sp.e_sn FROM q1_sp1 sp
+  SELECT DISTINCT sp._p AS _p, sp.e AS e, sp.e_t AS e_t, sp.e_sn AS e_sn FROM q1_sp1 sp
 ),
 q1 AS (
-  SELECT DISTINCT f._p, 1 AS hit FROM q1_f1 f
+  SELECT DISTINCT f._p AS _p, 1 AS hit FROM q1_f1 f
   WHERE NOT EXISTS (SELECT 1 FROM q1_sp2 x WHERE x._p = f._p AND x.s > f.e AND x.s_t <= f.e_t + 1800000)
 ),
 l1 AS (
-  SELECT p.*, CASE WHEN r.hit IS NULL THEN 0 ELSE 1 END AS c2
+  SELECT p.*, COALESCE(r.hit, 0) AS c2
   FROM l0 p LEFT JOIN q1 r ON p._p = r._p
 ),
 audience AS (
