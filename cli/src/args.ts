@@ -1,3 +1,5 @@
+import { closestMatches } from '../../core/src/names';
+
 /** Command-line arguments: positional values and `--flag value` / `--flag=value` / boolean flags. */
 export interface ParsedArgs {
   positionals: string[];
@@ -34,7 +36,9 @@ export function parseArgs(argv: string[], spec: FlagSpec): ParsedArgs {
       } else if (booleans.has(name) && eq < 0) {
         flags.set(name, true);
       } else {
-        throw new UsageError(`unknown option ${eq > 0 ? a.slice(0, eq) : a}`);
+        const known = [...values, ...booleans];
+        const near = closestMatches(name, known, 1);
+        throw new UsageError(`unknown option ${eq > 0 ? a.slice(0, eq) : a}${near.length ? ` (did you mean --${near[0]}?)` : known.length ? ` (options: ${known.map(k => `--${k}`).join(', ')})` : ''}`);
       }
     } else {
       positionals.push(a);

@@ -1,3 +1,4 @@
+import { closestMatches } from '../../core/src/names';
 import { UsageError } from './args';
 import { runAbortRun } from './commands/abortRun';
 import { runAudiences } from './commands/audiences';
@@ -51,7 +52,8 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) {
-    io.err(`audience-filters: unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
+    const near = closestMatches(name, Object.keys(COMMANDS), 1);
+    io.err(`audience-filters: unknown command "${name}"${near.length ? ` (did you mean ${near[0]}?)` : ''}; commands: ${Object.keys(COMMANDS).join(', ')}`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
