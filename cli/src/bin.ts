@@ -1,24 +1,16 @@
 import { main } from './main';
 
 // A reader that closes our stdout early (`members … | head -2`) ends the command quietly, like any
-// Unix tool: the EPIPE is not an error to report, and nothing more is written.
-let stdoutClosed = false;
+// Unix tool: the EPIPE is not an error to report.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code !== 'EPIPE') throw e;
-  stdoutClosed = true;
   process.exit(0);
 });
 process.stderr.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code !== 'EPIPE') throw e;
 });
 
-const io = {
-  cwd: process.cwd(),
-  out: (l: string) => {
-    if (!stdoutClosed) process.stdout.write(`${l}\n`);
-  },
-  err: (l: string) => process.stderr.write(`${l}\n`),
-};
+const io = { cwd: process.cwd(), out: (l: string) => process.stdout.write(`${l}\n`), err: (l: string) => process.stderr.write(`${l}\n`) };
 main(process.argv.slice(2), io).then(code => {
   process.exitCode = code;
 });

@@ -6,18 +6,10 @@
  * shrinks with the compiler).
  */
 import * as assert from 'node:assert/strict';
-import * as fs from 'fs';
-import * as path from 'path';
 import { Session } from 'chdb';
-import { loadDataView } from '../../../core/src/data/load';
-import type { Dataset } from '../../../core/src/data/dataset';
-import type { DataView } from '../../../core/src/dataview/model';
-import { evaluateFilter } from '../../../core/src/engine';
-import { parseDataViewFile } from '../../../core/src/files/dataviewFile';
-import { parseFilterFile, periodWindow } from '../../../core/src/files/filterFile';
-import type { Rule } from '../../../core/src/rule/ast';
 import { compileToSql } from '../../../core/src/sql/compile';
-import { eventsTable, REPO_ROOT } from './sqlHarness';
+import { EXAMPLE_FILTERS, loadExamples, type Examples } from './examples';
+import { eventsTable } from './sqlHarness';
 
 /** Example filters that do not run on ClickHouse yet, and why (docs/sql.md). */
 const NOT_YET: Record<string, string> = {
@@ -38,46 +30,32 @@ function literal(v: unknown, type: keyof typeof TYPES): string {
 
 describe('ClickHouse 26 (chdb) against the engine, example filters', function () {
   this.timeout(300_000);
-  const dir = path.join(REPO_ROOT, 'examples');
-  const files = fs.readdirSync(path.join(dir, 'filters')).filter(f => f.endsWith('.filter.yaml')).sort();
   let session: Session;
-  let dataView: DataView;
-  let ds: Dataset;
-  let newest = 0;
-  const rules = new Map<string, Rule>();
+  let examples: Examples;
 
   before(async () => {
-    const dvPath = path.join(dir, 'web.dataview.yaml');
-    dataView = parseDataViewFile(dvPath, fs.readFileSync(dvPath, 'utf8')).dataView!;
-    ds = await loadDataView(dataView);
-    for (let i = 0; i < ds.eventCount; i++) newest = Math.max(newest, ds.timestamps[i]);
-    for (const f of files) {
-      const file = parseFilterFile(path.join(dir, 'filters', f), fs.readFileSync(path.join(dir, 'filters', f), 'utf8'));
-      if (file.id && file.rule) rules.set(file.id.value, file.rule);
-    }
-    const t = eventsTable(ds, dataView, true);
+    examples = await loadExamples();
+    const t = eventsTable(examples.ds, examples.dataView, true);
     session = new Session();
     session.query(`CREATE TABLE events (${t.columns.map(c => `\`${c.name}\` ${TYPES[c.type]}`).join(', ')}) ENGINE = MergeTree ORDER BY tuple()`);
     for (let i = 0; i < t.rows.length; i += 500) {
       session.query(`INSERT INTO events VALUES ${t.rows.slice(i, i + 500).map(r => `(${r.map((v, j) => literal(v, t.columns[j].type)).join(', ')})`).join(', ')}`);
     }
-    assert.equal(Number(session.query('SELECT count() FROM events', 'CSV').trim()), ds.eventCount);
+    assert.equal(Number(session.query('SELECT count() FROM events', 'CSV').trim()), examples.ds.eventCount);
   });
 
   after(() => session?.cleanup());
 
   it('runs most example filters (and the list of those that do not is exact)', () => {
-    assert.ok(files.length >= 10);
-    for (const f of Object.keys(NOT_YET)) assert.ok(files.includes(f), `${f} is no longer an example`);
+    assert.ok(EXAMPLE_FILTERS.length >= 10);
+    for (const f of Object.keys(NOT_YET)) assert.ok(EXAMPLE_FILTERS.includes(f), `${f} is no longer an example`);
   });
 
-  for (const f of files) {
+  for (const f of EXAMPLE_FILTERS) {
     it(`${f}: ${NOT_YET[f] ? `does not run yet (${NOT_YET[f]})` : "returns the engine's audience"}`, () => {
-      const file = parseFilterFile(path.join(dir, 'filters', f), fs.readFileSync(path.join(dir, 'filters', f), 'utf8'));
-      const window = periodWindow(file.period, newest);
-      const resolveFilter = (id: string) => rules.get(id);
-      const expected = evaluateFilter(file.rule!, { dataView, dataset: ds, resolveFilter, window }).audience.map(a => `${a.namespace}\t${a.id}`);
-      const q = compileToSql(file.rule!, dataView, { dialect: 'clickhouse', table: 'events', orderColumn: 'event_order', window, resolveFilter });
+      const { rule, window, resolveFilter, expected: audience } = examples.case(f);
+      const expected = audience.map(a => `${a.namespace}\t${a.id}`);
+      const q = compileToSql(rule, examples.dataView, { dialect: 'clickhouse', table: 'events', orderColumn: 'event_order', window, resolveFilter });
       let got: string[] | undefined;
       let failure = q.problems.map(p => p.code).join(', ');
       if (q.sql) {

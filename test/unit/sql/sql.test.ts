@@ -5,21 +5,14 @@
  * suite fails with the reason.
  */
 import * as assert from 'node:assert/strict';
-import * as fs from 'fs';
-import * as path from 'path';
 import fc from 'fast-check';
 import { datasetFromRecords } from '../../../core/src/data/build';
-import type { Dataset } from '../../../core/src/data/dataset';
-import { loadDataView } from '../../../core/src/data/load';
-import type { DataView } from '../../../core/src/dataview/model';
 import { evaluateFilter } from '../../../core/src/engine';
-import { parseDataViewFile } from '../../../core/src/files/dataviewFile';
-import { parseFilterFile, periodWindow } from '../../../core/src/files/filterFile';
 import { compileToSql } from '../../../core/src/sql/compile';
-import type { Rule } from '../../../core/src/rule/ast';
 import { printRule } from '../../../core/src/rule/printer';
 import { caseArb, RANDOM_VIEW } from './randomFilters';
-import { DuckDb, eventsTable, Postgres, REPO_ROOT, tableSql, type Audience } from './sqlHarness';
+import { EXAMPLE_FILTERS, loadExamples, type Examples } from './examples';
+import { DuckDb, eventsTable, Postgres, tableSql, type Audience } from './sqlHarness';
 
 const RUNS = Number(process.env.SQL_FC_RUNS ?? 240);
 const SEED = process.env.FC_SEED ? Number(process.env.FC_SEED) : 20261128;
@@ -58,43 +51,26 @@ describe('SQL compilation against the engine', function () {
   });
 
   describe('example filters (examples/)', () => {
-    const dir = path.join(REPO_ROOT, 'examples');
-    const dvPath = path.join(dir, 'web.dataview.yaml');
-    const filterFiles = fs.existsSync(path.join(dir, 'filters')) ? fs.readdirSync(path.join(dir, 'filters')).filter(f => f.endsWith('.filter.yaml')).sort() : [];
-
     it('has example filters to compare', () => {
-      assert.ok(filterFiles.length > 0, 'examples/filters/*.filter.yaml not found');
+      assert.ok(EXAMPLE_FILTERS.length > 0, 'examples/filters/*.filter.yaml not found');
     });
 
-    let dataView: DataView;
-    let ds: Dataset;
-    const rules = new Map<string, Rule>();
+    let examples: Examples;
     before(async () => {
-      dataView = parseDataViewFile(dvPath, fs.readFileSync(dvPath, 'utf8')).dataView!;
-      ds = await loadDataView(dataView);
-      for (const f of filterFiles) {
-        const file = parseFilterFile(path.join(dir, 'filters', f), fs.readFileSync(path.join(dir, 'filters', f), 'utf8'));
-        if (file.id && file.rule) rules.set(file.id.value, file.rule);
-      }
-      const table = tableSql('events', eventsTable(ds, dataView, true));
+      examples = await loadExamples();
+      const table = tableSql('events', eventsTable(examples.ds, examples.dataView, true));
       await duck.exec(table);
       if (pg) pg.exec(table);
     });
 
-    for (const f of filterFiles) {
+    for (const f of EXAMPLE_FILTERS) {
       it(`${f}: DuckDB and PostgreSQL return the engine's audience`, async () => {
-        const file = parseFilterFile(path.join(dir, 'filters', f), fs.readFileSync(path.join(dir, 'filters', f), 'utf8'));
-        assert.ok(file.rule?.root, 'the example has a rule');
-        let newest = 0;
-        for (let i = 0; i < ds.eventCount; i++) newest = Math.max(newest, ds.timestamps[i]);
-        const window = periodWindow(file.period, newest);
-        const resolveFilter = (id: string) => rules.get(id);
-        const expected = evaluateFilter(file.rule!, { dataView, dataset: ds, resolveFilter, window }).audience;
+        const { rule, window, resolveFilter, expected } = examples.case(f);
         const options = { table: 'events', orderColumn: 'event_order', window, resolveFilter };
-        const duckSql = compileToSql(file.rule!, dataView, { ...options, dialect: 'duckdb' });
+        const duckSql = compileToSql(rule, examples.dataView, { ...options, dialect: 'duckdb' });
         assert.deepEqual(duckSql.problems, []);
         assert.deepEqual(key(await duck.audience(duckSql.sql!)), key(expected), duckSql.sql);
-        const pgSql = compileToSql(file.rule!, dataView, { ...options, dialect: 'postgres' });
+        const pgSql = compileToSql(rule, examples.dataView, { ...options, dialect: 'postgres' });
         assert.deepEqual(key(postgres().audiences([pgSql.sql!])[0]), key(expected), pgSql.sql);
       });
     }
