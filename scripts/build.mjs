@@ -18,11 +18,11 @@ const common = {
 
 const results = await Promise.all([
   esbuild.build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
-  esbuild.build({ ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' }),
+  // Native modules stay outside the bundles and load from node_modules (pg-native is pg's optional native binding, not used).
+  esbuild.build({ ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', external: ['@duckdb/node-api', 'pg-native'] }),
   // The dataset loader's worker threads run this file, found next to the bundle that starts them.
   esbuild.build({ ...common, entryPoints: ['core/src/data/loadWorker.ts'], outfile: 'dist/loadWorker.js' }),
-  // Native modules stay outside the bundle and load from node_modules.
-  esbuild.build({ ...common, entryPoints: ['cli/src/bin.ts'], outfile: 'dist/cli.js', external: ['better-sqlite3', '@duckdb/node-api'] }),
+  esbuild.build({ ...common, entryPoints: ['cli/src/bin.ts'], outfile: 'dist/cli.js', external: ['better-sqlite3', '@duckdb/node-api', 'pg-native'] }),
 ]);
 
 /** The package directories (under node_modules) that the bundles took code from. */

@@ -10,7 +10,12 @@ process.stderr.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code !== 'EPIPE') throw e;
 });
 
-const io = { cwd: process.cwd(), out: (l: string) => process.stdout.write(`${l}\n`), err: (l: string) => process.stderr.write(`${l}\n`) };
+const io = {
+  cwd: process.cwd(),
+  out: (l: string) => void process.stdout.write(`${l}\n`),
+  err: (l: string) => void process.stderr.write(`${l}\n`),
+  drain: () => (process.stdout.writableNeedDrain ? new Promise<void>(resolve => process.stdout.once('drain', () => resolve())) : undefined),
+};
 main(process.argv.slice(2), io).then(code => {
   process.exitCode = code;
 });

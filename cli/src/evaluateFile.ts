@@ -1,7 +1,8 @@
 import * as path from 'path';
 import { EvaluationService } from '../../core/src/evaluation';
 import type { FilterEvaluation, Outcome } from '../../core/src/evaluation';
-import { UsageError } from './args';
+import { flagValue, oneOf, UsageError } from './args';
+import type { ParsedArgs } from './args';
 import type { CommandIO } from './io';
 import { loadWorkspace } from './loadWorkspace';
 import { expandPaths } from './paths';
@@ -12,6 +13,15 @@ export interface EvaluateFlags {
   defaultDataView?: string;
   /** `--max-rows N`: load at most N events of the data view. */
   maxRows?: number;
+  /** `--source sample|warehouse`: where the events are evaluated (default sample). */
+  source?: 'sample' | 'warehouse';
+  /** Warehouse only: how many identities of the audience to fetch. */
+  audienceLimit?: number;
+}
+
+/** `--source sample|warehouse` (default sample). */
+export function sourceOf(args: ParsedArgs): 'sample' | 'warehouse' {
+  return oneOf(flagValue(args, 'source'), ['sample', 'warehouse'] as const, 'source', 'sample');
 }
 
 /** Loads the workspace around one filter file and returns the service that evaluates it. */
@@ -23,15 +33,25 @@ export function serviceFor(file: string, io: CommandIO, flags: EvaluateFlags = {
 }
 
 /** Prints an evaluation error as one line on stderr and returns the exit code (1). */
-export function reportFailure(outcome: Outcome<unknown> & { ok: false }, file: string, io: CommandIO): number {
-  io.err(`${path.relative(io.cwd, file) || file}: ${outcome.error.message}${outcome.error.code === 'filter-has-errors' ? ' Run `audience-filters check` to see them.' : ''}`);
+export function reportFailure(outcome: Outcome<unknown> & { ok: false }, file: string, io: CommandIO, service?: EvaluationService): number {
+  const error = outcome.error;
+  let where = path.relative(io.cwd, file) || file;
+  // A construct the warehouse's SQL cannot express: at its place in the rule.
+  if (error.code === 'warehouse' && error.at && service) {
+    const f = service.filter(path.resolve(io.cwd, file));
+    if (f?.ruleSource) {
+      const pos = f.lines.positionAt(f.ruleSource.toFile(error.at.start));
+      where += `:${pos.line + 1}:${pos.character + 1}`;
+    }
+  }
+  io.err(`${where}: ${error.message}${error.code === 'filter-has-errors' ? ' Run `audience-filters check` to see them.' : ''}`);
   return 1;
 }
 
 export async function evaluateFileOrFail(file: string, io: CommandIO, flags: EvaluateFlags = {}): Promise<FilterEvaluation | number> {
   const { key, service } = serviceFor(file, io, flags);
-  const outcome = await service.evaluate(key, { maxRows: flags.maxRows });
-  if (!outcome.ok) return reportFailure(outcome, file, io);
+  const outcome = await service.evaluate(key, { maxRows: flags.maxRows, source: flags.source, audienceLimit: flags.audienceLimit });
+  if (!outcome.ok) return reportFailure(outcome, file, io, service);
   for (const w of outcome.value.loadWarnings.slice(0, 20)) io.err(`warning: ${path.relative(io.cwd, w.file) || w.file}${w.line ? `:${w.line}` : ''}: ${w.message}`);
   if (outcome.value.loadWarnings.length > 20) io.err(`warning: … and ${outcome.value.loadWarnings.length - 20} more data warnings`);
   return outcome.value;

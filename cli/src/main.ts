@@ -8,6 +8,7 @@ import { runPlan } from './commands/plan';
 import { runPublish } from './commands/publish';
 import { runExport } from './commands/export';
 import { runImport } from './commands/import';
+import { runLoadWarehouse } from './commands/loadWarehouse';
 import { runSql } from './commands/sql';
 import { runExplain } from './commands/explain';
 import { runMembers } from './commands/members';
@@ -19,17 +20,18 @@ type Command = (argv: string[], io: CommandIO) => number | Promise<number>;
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   check: { run: runCheck, summary: 'check <files|folders|globs> [--format text|json|sarif|github] [--max-warnings N] [--dataview <id>]   validate filters and data views' },
-  preview: { run: runPreview, summary: 'preview <file.filter.yaml> [--json] [--sample N] [--dataview <id>] [--max-rows N]   counts on the sample data' },
-  members: { run: runMembers, summary: 'members <file.filter.yaml> [--format ndjson|csv|json] [--dataview <id>]   the audience, one identity per person' },
+  preview: { run: runPreview, summary: 'preview <file.filter.yaml> [--json] [--sample N] [--dataview <id>] [--max-rows N] [--source sample|warehouse]   counts on the sample data or the warehouse' },
+  members: { run: runMembers, summary: 'members <file.filter.yaml> [--format ndjson|csv|json] [--dataview <id>] [--source sample|warehouse]   the audience, one identity per person' },
   test: { run: runTest, summary: 'test [paths] [--format text|json]   run the *.filter.test.yaml fixtures' },
-  plan: { run: runPlan, summary: 'plan <file.filter.yaml> [--endpoint <url>] [--json]   who would enter and exit (token: $AUDIENCE_FILTERS_TOKEN)' },
-  publish: { run: runPublish, summary: 'publish <file.filter.yaml> [--endpoint <url>] [--resume <runId>] [--yes] [--json]   publish the audience' },
+  plan: { run: runPlan, summary: 'plan <file.filter.yaml> [--endpoint <url>] [--source sample|warehouse] [--json]   who would enter and exit (token: $AUDIENCE_FILTERS_TOKEN)' },
+  publish: { run: runPublish, summary: 'publish <file.filter.yaml> [--endpoint <url>] [--source sample|warehouse] [--resume <runId>] [--yes] [--json]   publish the audience' },
   'abort-run': { run: runAbortRun, summary: 'abort-run <runId> [--reason <text>] [--endpoint <url>] [--json]   abort an open publish run; nothing of it is committed' },
   audiences: { run: runAudiences, summary: 'audiences [--endpoint <url>] [--json]   list published audiences' },
   endpoint: { run: runEndpoint, summary: 'endpoint --db <file> [--port <n>] [--run-idle-minutes <n>]   run the reference profile endpoint' },
   explain: { run: runExplain, summary: 'explain <file.filter.yaml> --person <id|namespace:id> [--json]   why a person is in or out' },
   import: { run: runImport, summary: 'import <definition.json> --dataview <file.dataview.yaml> [--id <id>] [--from cja|aa] [-o <out.filter.yaml>]   Adobe segment JSON to a filter file' },
   export: { run: runExport, summary: 'export <file.filter.yaml> [--target cja|aa] [--api]   a filter as Adobe segment JSON' },
+  'load-warehouse': { run: runLoadWarehouse, summary: 'load-warehouse <file.dataview.yaml>   load the sample files into the data view\'s DuckDB warehouse (to try --source warehouse)' },
   sql: { run: runSql, summary: 'sql <file.filter.yaml> --dialect duckdb|postgres|clickhouse|spark|trino [--table events]   the audience as one SQL query' },
 };
 

@@ -5,7 +5,7 @@ import type { PublishInputs, PublishPlan } from '../../core/src/publish';
 import type { PublishError } from '../../core/src/publish/errors';
 import { flagValue, UsageError } from './args';
 import type { ParsedArgs } from './args';
-import { reportFailure, serviceFor } from './evaluateFile';
+import { reportFailure, serviceFor, sourceOf } from './evaluateFile';
 import type { CommandIO } from './io';
 
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:7410';
@@ -21,18 +21,18 @@ export function tokenOf(env: NodeJS.ProcessEnv): string {
   return token;
 }
 
-/** Evaluates the filter over its audience lookback and returns what `planPublish` needs. */
-export async function publishInputsFor(file: string, endpoint: string, token: string, io: CommandIO): Promise<PublishInputs | number> {
+/** Evaluates the filter over its audience lookback (on the sample files or the warehouse) and returns what `planPublish` needs. */
+export async function publishInputsFor(file: string, endpoint: string, token: string, io: CommandIO, source: 'sample' | 'warehouse' = 'sample'): Promise<PublishInputs | number> {
   const { key, service } = serviceFor(file, io);
-  const outcome = await service.evaluate(key, { window: 'lookback' });
-  if (!outcome.ok) return reportFailure(outcome, file, io);
+  const identities: Array<{ namespace: string; id: string }> = [];
+  const outcome = await service.audienceBatches(key, { window: 'lookback', source }, batch => void identities.push(...batch));
+  if (!outcome.ok) return reportFailure(outcome, file, io, service);
   const filter = service.filter(key);
   const metadata = filter ? audienceMetadataOf(filter, service.workspace) : { error: 'not a filter' };
   if ('error' in metadata) {
     io.err(`${path.relative(io.cwd, file) || file}: ${metadata.error}`);
     return 1;
   }
-  const identities = outcome.value.result.audience;
   if (!metadata.namespaces.length) metadata.namespaces = [...new Set(identities.map(i => i.namespace))].sort();
   return { endpoint, token, audience: metadata, identities };
 }
@@ -40,7 +40,7 @@ export async function publishInputsFor(file: string, endpoint: string, token: st
 /** Evaluates the one filter file named by `args` and plans its publish; an exit code when that fails. */
 export async function planFile(command: string, args: ParsedArgs, io: CommandIO, env: NodeJS.ProcessEnv): Promise<PublishPlan | number> {
   if (args.positionals.length !== 1) throw new UsageError(`${command} needs exactly one filter file`);
-  const inputs = await publishInputsFor(args.positionals[0], endpointOf(args, env), tokenOf(env), io);
+  const inputs = await publishInputsFor(args.positionals[0], endpointOf(args, env), tokenOf(env), io, sourceOf(args));
   if (typeof inputs === 'number') return inputs;
   const planned = await planPublish(inputs);
   if (!planned.ok) {

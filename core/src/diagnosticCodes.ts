@@ -31,6 +31,8 @@ export const DIAGNOSTIC_CODES: Record<string, CodeInfo> = {
   'filter-bad-period': { severity: 'error', when: 'The period ends on or before the day it starts.' },
   'dataview-duplicate-id': { severity: 'error', when: 'Another data view in the workspace has the same id.' },
   'dataview-duplicate-name': { severity: 'error', when: 'A metric has the name of a dimension.' },
+  'dataview-warehouse': { severity: 'error', when: 'The `warehouse:` block lacks a key its engine needs (DuckDB: `database:` with `table:`, or `files:`; PostgreSQL / ClickHouse: `url:` and `table:`) or has one it does not use.' },
+  'dataview-warehouse-secret': { severity: 'error', when: 'A warehouse URL holds a user name, password or token; credentials come from the environment or the editor\'s secret storage.' },
   'audience-lookback-limit': { severity: 'error', when: 'The audience lookback is longer than the profile store allows (90 days).', fix: '90 days' },
   'audience-expiry-limit': { severity: 'error', when: 'The audience expiry is not in the future, or more than 13 months ahead.', fix: 'the latest allowed date' },
   'rule-empty': { severity: 'error', when: 'The rule is empty.' },

@@ -133,7 +133,8 @@ export interface PreviewUnavailable {
   stale: false;
   uri: string;
   version?: number;
-  code: 'not-a-filter' | 'no-dataview' | 'cancelled';
+  /** `no-warehouse` / `warehouse`: an evaluation on the data view's warehouse could not run (the message says why). */
+  code: 'not-a-filter' | 'no-dataview' | 'cancelled' | 'no-warehouse' | 'warehouse';
   message: string;
 }
 
@@ -216,7 +217,7 @@ export interface AudienceUnavailable {
   status: 'error';
   uri: string;
   version?: number;
-  code: 'not-a-filter' | 'filter-has-errors' | 'no-dataview' | 'no-audience' | 'cancelled';
+  code: 'not-a-filter' | 'filter-has-errors' | 'no-dataview' | 'no-audience' | 'cancelled' | 'no-warehouse' | 'warehouse';
   message: string;
 }
 

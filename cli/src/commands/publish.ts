@@ -12,7 +12,7 @@ import { describePublishError, planFile, planText } from '../publishing';
  * aborts the run. `--resume` finishes an interrupted run, sending only the batches it lacks.
  */
 export async function runPublish(argv: string[], io: CommandIO, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const args = parseArgs(argv, { values: ['endpoint', 'resume'], booleans: ['json', 'yes'] });
+  const args = parseArgs(argv, { values: ['endpoint', 'resume', 'source'], booleans: ['json', 'yes'] });
   const resumeRunId = flagValue(args, 'resume');
   if (resumeRunId !== undefined && !/^run_[A-Za-z0-9]{1,64}$/.test(resumeRunId)) throw new UsageError(`--resume needs a run id like run_abc123, not "${resumeRunId}"`);
   const json = args.flags.has('json');

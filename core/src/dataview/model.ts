@@ -14,6 +14,8 @@ export interface Dimension {
   description?: string;
   /** Adobe id, e.g. `variables/web.webPageDetails.name`; defaults to `variables/<name>`. */
   adobeId: string;
+  /** Column of the warehouse table holding it; defaults to `field`. */
+  column?: string;
 }
 
 export interface Metric {
@@ -23,6 +25,8 @@ export interface Metric {
   description?: string;
   /** Adobe id, e.g. `metrics/orders`; defaults to `metrics/<name>`. */
   adobeId: string;
+  /** Column of the warehouse table holding it; defaults to `field`. */
+  column?: string;
 }
 
 /** How one sample file identifies people. */
@@ -52,6 +56,38 @@ export interface DataView {
   sessionField?: string;
   sessionTimeoutMinutes: number;
   files: SampleFile[];
+  /** Where the whole event history lives, evaluated there with `--source warehouse` (docs/warehouse.md). */
+  warehouse?: WarehouseSource;
   dimensions: Dimension[];
   metrics: Metric[];
+}
+
+export type WarehouseEngine = 'duckdb' | 'postgres' | 'clickhouse';
+
+/**
+ * A data view's warehouse: the engine, where the events are, and the column of each key field
+ * (dimensions and metrics say their own `column`). Never holds a secret: credentials come from the
+ * environment (CLI) or SecretStorage (editor).
+ */
+export interface WarehouseSource {
+  engine: WarehouseEngine;
+  /** DuckDB: absolute path of the database file (`table` is a table in it). */
+  database?: string;
+  /** DuckDB: absolute paths or globs of Parquet / CSV / NDJSON files read as the events table. */
+  files?: string[];
+  /** PostgreSQL / ClickHouse: the server, without user or password. */
+  url?: string;
+  /** The events table (may be schema-qualified); not used with `files`. */
+  table?: string;
+  personColumn: string;
+  /** A fixed namespace such as `ECID`, or ... */
+  namespace?: string;
+  /** ... the column holding each row's namespace. */
+  namespaceColumn?: string;
+  /** Column of the event time (default: the data view's `timestamp`). */
+  timestampColumn: string;
+  /** Column of the session ID (default: the data view's session field); none means sessions by inactivity. */
+  sessionColumn?: string;
+  /** A column that orders events with the same timestamp. */
+  orderColumn?: string;
 }

@@ -30,6 +30,8 @@ export interface SqlOptions {
   personColumn?: string;
   /** Column of the identity namespace (default `namespace`). */
   namespaceColumn?: string;
+  /** A fixed namespace for every row (e.g. `ECID`), instead of `namespaceColumn`. */
+  namespaceValue?: string;
   /** Column of the event time, a UTC TIMESTAMP (default: the data view's timestamp field). */
   timestampColumn?: string;
   /** Column of the session ID (default: the data view's session field; none means sessions by inactivity). */
@@ -74,6 +76,69 @@ class SqlUnsupported extends Error {
   }
 }
 
+export interface SqlSummaryResult extends SqlResult {
+  /** The waterfall bars the query counts (`step1` … `stepN`). */
+  steps: WaterfallPart[];
+  /**
+   * True when the rule's top level is an only before / only after sequence: its people and steps
+   * are exact, but sessions, events and people per day would count whole units (not computed).
+   */
+  partial: boolean;
+}
+
+/** The query of a filter's preview figures (see `SqlCompiler.summary`), with the same options. */
+export function compileSummarySql(rule: Rule, dataView: DataView, options: SqlOptions): SqlSummaryResult {
+  if (!rule.root) return { problems: [{ start: 0, end: 0, code: 'sql-empty-rule', message: 'The rule is empty; there is nothing to compile.' }], steps: [], partial: false };
+  const compiler = new SqlCompiler(dataView, options);
+  try {
+    return { ...compiler.summary(rule.root), problems: [] };
+  } catch (e) {
+    if (e instanceof SqlUnsupported) return { problems: [{ start: e.node.start, end: e.node.end, code: e.code, message: e.message }], steps: [], partial: false };
+    throw e;
+  }
+}
+
+/** One bar of the engine's waterfall: the rule whose people it counts, and what it is labelled by. */
+export interface WaterfallPart {
+  expr: Expr;
+  /** The checkpoint, clause or body the bar stands for; the end excludes for the last bar of a sequence with them. */
+  subjects: Expr[];
+  excludes: boolean;
+  start: number;
+  end: number;
+}
+
+/**
+ * The bars of the engine's waterfall (engine/evaluate.ts `waterfall`), as rules: a sequence's
+ * prefixes up to each checkpoint (then the whole sequence when end excludes follow), the
+ * cumulative clauses of a top-level `and` / `or`, else the body itself.
+ */
+export function waterfallParts(body: Expr): WaterfallPart[] {
+  const seq = body.kind === 'sequence' ? body : body.kind === 'only' ? body.sequence : null;
+  if (seq) {
+    const flat = flattenSteps(seq);
+    const parts: WaterfallPart[] = [];
+    flat.forEach((step, k) => {
+      if (!step.exclude) parts.push({ expr: { kind: 'sequence', steps: flat.slice(0, k + 1), start: seq.start, end: step.end }, subjects: [step.checkpoint], excludes: false, start: step.start, end: step.end });
+    });
+    let tail = flat.length;
+    while (tail > 0 && flat[tail - 1].exclude) tail--;
+    if (parts.length > 0 && tail < flat.length) {
+      const ends = flat.slice(tail);
+      parts.push({ expr: { kind: 'sequence', steps: flat, start: seq.start, end: seq.end }, subjects: ends.map(x => x.checkpoint), excludes: true, start: ends[0].start, end: ends[ends.length - 1].end });
+    }
+    return parts;
+  }
+  if (body.kind === 'and' || body.kind === 'or') {
+    return body.items.map((item, k) => ({ expr: { ...body, items: body.items.slice(0, k + 1) }, subjects: [item], excludes: false, start: item.start, end: item.end }));
+  }
+  return [{ expr: body, subjects: [body], excludes: false, start: body.start, end: body.end }];
+}
+
+function containsOnly(e: Expr): boolean {
+  return e.kind === 'only' || ((e.kind === 'and' || e.kind === 'or') && e.items.some(containsOnly));
+}
+
 export function compileToSql(rule: Rule, dataView: DataView, options: SqlOptions): SqlResult {
   if (!rule.root) return { problems: [{ start: 0, end: 0, code: 'sql-empty-rule', message: 'The rule is empty; there is nothing to compile.' }] };
   const compiler = new SqlCompiler(dataView, options);
@@ -110,6 +175,44 @@ class SqlCompiler {
   }
 
   compile(root: Expr): string {
+    const { truth } = this.body(root);
+    const d = this.d;
+    const ns = d.ident('namespace');
+    const id = d.ident('id');
+    const audience = `SELECT DISTINCT _ns AS ${ns}, _id AS ${id}\nFROM ${this.layer}\nWHERE ${truth} = 1`;
+    return `WITH\n${this.ctes.join(',\n')},\naudience AS (\n  ${audience.replace(/\n/g, '\n  ')}\n)\nSELECT ${ns}, ${id} FROM audience\nORDER BY ${ns}${d.binaryCollation}, ${id}${d.binaryCollation}`;
+  }
+
+  /**
+   * The preview's figures in one query: rows (k, a, d, n) — matched and total people / sessions /
+   * events, people per namespace (a) and per UTC day number (d), and people per waterfall step
+   * (`step1`, `step2`, …), the steps being those of the engine's waterfall (`waterfallParts`).
+   */
+  summary(root: Expr): { sql: string; steps: WaterfallPart[]; partial: boolean } {
+    const { truth, scope, body } = this.body(root);
+    const parts = waterfallParts(body);
+    const stepTruths = parts.map(p => this.truth(p.expr, scope));
+    const cols = ['_p', '_s', '_ns', '_t', `${truth} AS _m`, ...stepTruths.map((t, k) => `${t} AS _k${k + 1}`)];
+    this.cte('f', `SELECT ${cols.join(', ')} FROM ${this.layer}`);
+    const day = `CAST(FLOOR(_t / 86400000.0) AS BIGINT)`;
+    const rows = [
+      `SELECT 'people' AS k, '' AS a, 0 AS d, COUNT(DISTINCT _p) AS n FROM f WHERE _m = 1`,
+      `SELECT 'sessions', '', 0, COUNT(*) FROM (SELECT DISTINCT _p, _s FROM f WHERE _m = 1) x`,
+      `SELECT 'events', '', 0, COUNT(*) FROM f WHERE _m = 1`,
+      `SELECT 'total-people', '', 0, COUNT(DISTINCT _p) FROM f`,
+      `SELECT 'total-sessions', '', 0, COUNT(*) FROM (SELECT DISTINCT _p, _s FROM f) x`,
+      `SELECT 'total-events', '', 0, COUNT(*) FROM f`,
+      `SELECT 'ns', _ns, 0, COUNT(DISTINCT _p) FROM f WHERE _m = 1 GROUP BY _ns`,
+      `SELECT 'day', '', ${day}, COUNT(DISTINCT _p) FROM f WHERE _m = 1 GROUP BY ${day}`,
+      ...stepTruths.map((_, k) => `SELECT 'step${k + 1}', '', 0, COUNT(DISTINCT _p) FROM f WHERE _k${k + 1} = 1`),
+    ];
+    // An only before / only after sequence returns part of its units: the rows above count whole units.
+    const partial = containsOnly(body);
+    return { sql: `WITH\n${this.ctes.join(',\n')}\n${rows.join('\nUNION ALL ')}`, steps: parts, partial };
+  }
+
+  /** The base layers, then the truth column of the rule's body for its top-level scope. */
+  private body(root: Expr): { truth: string; scope: Scope; body: Expr } {
     this.base(root);
     let scope: Scope = 'person';
     let body = root;
@@ -119,12 +222,7 @@ class SqlCompiler {
       body = body.body;
     }
     this.checkOnlyAtRoot(body);
-    const truth = this.truth(body, scope);
-    const d = this.d;
-    const ns = d.ident('namespace');
-    const id = d.ident('id');
-    const audience = `SELECT DISTINCT _ns AS ${ns}, _id AS ${id}\nFROM ${this.layer}\nWHERE ${truth} = 1`;
-    return `WITH\n${this.ctes.join(',\n')},\naudience AS (\n  ${audience.replace(/\n/g, '\n  ')}\n)\nSELECT ${ns}, ${id} FROM audience\nORDER BY ${ns}${d.binaryCollation}, ${id}${d.binaryCollation}`;
+    return { truth: this.truth(body, scope), scope, body };
   }
 
   // ---- layers -----------------------------------------------------------------------------
@@ -183,7 +281,7 @@ class SqlCompiler {
       }
     };
     collect(root);
-    const cols: string[] = [`${d.ident(o.namespaceColumn ?? 'namespace')} AS _ns`, `${d.ident(o.personColumn ?? 'person_id')} AS _id`];
+    const cols: string[] = [`${o.namespaceValue !== undefined ? d.string(o.namespaceValue) : d.ident(o.namespaceColumn ?? 'namespace')} AS _ns`, `${d.ident(o.personColumn ?? 'person_id')} AS _id`];
     const ts = d.ident(o.timestampColumn ?? dv.timestampField);
     cols.push(`${ts} AS _ts`, `${d.epochMs(ts)} AS _t`);
     const session = o.sessionColumn ?? dv.sessionField;

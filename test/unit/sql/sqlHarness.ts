@@ -7,46 +7,12 @@ import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Dataset } from '../../../core/src/data/dataset';
-import type { DataView } from '../../../core/src/dataview/model';
+import type { EventsTable } from '../../../core/src/warehouse/fromDataset';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 
-export interface EventsTable {
-  columns: Array<{ name: string; type: 'text' | 'number' | 'timestamp' | 'integer' }>;
-  rows: Array<Array<string | number | null>>;
-}
-
-/**
- * One row per dataset event: namespace, person_id, timestamp, event_order (input order for ties),
- * session_id (the dataset's session number, when `withSession`), and every data view field.
- */
-export function eventsTable(ds: Dataset, dataView: DataView, withSession: boolean): EventsTable {
-  const fields = new Map<string, { name: string; column: string; kind: 'text' | 'number' }>();
-  for (const d of dataView.dimensions) if (!fields.has(d.field)) fields.set(d.field, { name: d.name, column: d.field, kind: d.type === 'number' ? 'number' : 'text' });
-  for (const m of dataView.metrics) if (!fields.has(m.field)) fields.set(m.field, { name: m.name, column: m.field, kind: 'number' });
-  const columns: EventsTable['columns'] = [
-    { name: 'namespace', type: 'text' },
-    { name: 'person_id', type: 'text' },
-    { name: dataView.timestampField, type: 'timestamp' },
-    { name: 'event_order', type: 'integer' },
-  ];
-  if (withSession && dataView.sessionField) columns.push({ name: dataView.sessionField, type: 'text' });
-  for (const f of fields.values()) columns.push({ name: f.column, type: f.kind });
-  const rows: EventsTable['rows'] = [];
-  for (let i = 0; i < ds.eventCount; i++) {
-    const p = ds.person[i];
-    const row: Array<string | number | null> = [ds.personNamespaces[p], ds.personIds[p], ds.timestamps[i], i];
-    if (withSession && dataView.sessionField) row.push(`s${ds.session[i]}`);
-    for (const f of fields.values()) {
-      const col = ds.columns.get(f.name)!;
-      if (col.kind === 'string') row.push(col.codes[i] < 0 ? null : col.dictionary[col.codes[i]]);
-      else row.push(Number.isNaN(col.values[i]) ? null : col.values[i]);
-    }
-    rows.push(row);
-  }
-  return { columns, rows };
-}
+export { eventsTable } from '../../../core/src/warehouse/fromDataset';
+export type { EventsTable } from '../../../core/src/warehouse/fromDataset';
 
 function sqlLiteral(v: string | number | null, type: EventsTable['columns'][number]['type']): string {
   if (v === null) return 'NULL';
