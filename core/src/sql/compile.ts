@@ -15,7 +15,7 @@
 import type { DataView } from '../dataview/model';
 import { SCOPE_RANK } from '../rule/ast';
 import { flattenSteps } from '../rule/walk';
-import type { Condition, Expr, GapConstraint, Literal, Operator, Rule, Scope, Sequence } from '../rule/ast';
+import type { Condition, Expr, GapConstraint, Literal, Operator, Rule, Scope, Sequence, SequenceStep } from '../rule/ast';
 import { DIALECTS } from './dialects';
 
 /** SQL symbol of each comparison operator. */
@@ -299,16 +299,17 @@ class SqlCompiler {
     }
     const where = o.window ? `\nWHERE ${d.epochMs(ts)} >= ${o.window.from} AND ${d.epochMs(ts)} < ${o.window.to}` : '';
     this.cte('src', `SELECT ${cols.join(', ')}\nFROM ${o.table}${where}`);
-    this.cte('l0a', 'SELECT s.*, DENSE_RANK() OVER (ORDER BY _ns, _id) AS _p FROM src s');
-    this.cte('l0b', 'SELECT s.*, ROW_NUMBER() OVER (PARTITION BY _p ORDER BY _t, _o) AS _pos FROM l0a s');
+    // The base layers' table alias is not `s`: ClickHouse resolves `s.*` to a column `s` (a span start) of a query that joins them.
+    this.cte('l0a', 'SELECT b.*, DENSE_RANK() OVER (ORDER BY _ns, _id) AS _p FROM src b');
+    this.cte('l0b', 'SELECT b.*, ROW_NUMBER() OVER (PARTITION BY _p ORDER BY _t, _o) AS _pos FROM l0a b');
     const timeout = Math.round((Number.isFinite(dv.sessionTimeoutMinutes) ? dv.sessionTimeoutMinutes : 30) * 60_000);
     const prevT = d.lag('_t', '_p', '_pos');
     const prevSid = d.lag('_sid', '_p', '_pos');
     const newSession = session
       ? `CASE WHEN _pos = 1 THEN 1 WHEN _sid IS NULL AND ${prevSid} IS NULL THEN (CASE WHEN _t - ${prevT} > ${timeout} THEN 1 ELSE 0 END) WHEN _sid IS NULL OR ${prevSid} IS NULL OR _sid <> ${prevSid} THEN 1 ELSE 0 END`
       : `CASE WHEN _pos = 1 THEN 1 WHEN _t - ${prevT} > ${timeout} THEN 1 ELSE 0 END`;
-    this.cte('l0c', `SELECT s.*, ${newSession} AS _new FROM l0b s`);
-    this.cte('l0', 'SELECT s.*, SUM(_new) OVER (PARTITION BY _p ORDER BY _pos ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS _s FROM l0c s');
+    this.cte('l0c', `SELECT b.*, ${newSession} AS _new FROM l0b b`);
+    this.cte('l0', 'SELECT b.*, SUM(_new) OVER (PARTITION BY _p ORDER BY _pos ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS _s FROM l0c b');
   }
 
   private resolve(ref: Expr & { kind: 'filterRef' }): Expr {
@@ -514,6 +515,8 @@ class SqlCompiler {
 
   private sequence(seq: Sequence, scope: Scope): string {
     if (scope === 'event') throw new SqlUnsupported('sql-unsupported-sequence', 'A sequence inside an event container (one event) does not compile to SQL; put it in a person or session container.', seq);
+    const flat = flattenSteps(seq);
+    if (linearGaps(flat)) return this.linearSequence(seq, flat, scope);
     if (!this.d.correlatedSubqueries && seq.steps.some(s => s.exclude)) {
       throw new SqlUnsupported('sql-dialect-unsupported', `Exclude checkpoints compile to correlated NOT EXISTS subqueries, which ${this.d.name} does not support.`, seq.steps.find(s => s.exclude)!);
     }
@@ -586,6 +589,205 @@ class SqlCompiler {
       return `NOT EXISTS (SELECT 1 FROM ${x.span} x WHERE ${on('x', 'f')} AND x.s > f.e${gaps.map(g => ` AND ${g}`).join('')})`;
     });
     this.cte(result, `SELECT DISTINCT ${U.map(u => `f.${u} AS ${u}`).join(', ')}, 1 AS hit FROM ${prev} f${ends.length ? `\nWHERE ${ends.join('\n  AND ')}` : ''}`);
+    return this.joinBack(result, U);
+  }
+
+  /**
+   * A sequence as window functions over one timeline of the unit's events — linear in the events
+   * (each step one sort per unit), no join between two steps' candidates, no correlated subquery:
+   * the engine's dynamic programme (engine/sequence.ts) written in SQL.
+   *
+   * - Each gap `within`/`after N <unit>` measured from position e is a bound on positions: the
+   *   last position whose key is at most key(e) + N (`lp` columns: MAX(_pos) over a RANGE frame).
+   * - Reachable ends of checkpoint k give intervals [lo, hi] of starts for checkpoint k + 1 (after
+   *   gaps raise lo, within gaps and the first exclude span between lower hi); a start is feasible
+   *   when the running maximum of hi over the intervals with lo at or before it reaches it (one
+   *   sorted sweep of intervals and candidate starts together).
+   * - Exclude spans are looked up on the timeline: the first exclude start after a position (MIN
+   *   over a following frame), the number of exclude ends before one (a running SUM).
+   */
+  private linearSequence(seq: Sequence, steps: SequenceStep[], scope: Scope): string {
+    const U = this.unitCols(scope);
+    // Window expressions of the timeline name columns as `@col`, qualified when written out: ClickHouse
+    // resolves a bare name inside an inlined CTE to an alias of the outer query (a "correlated" subquery).
+    const part = `PARTITION BY ${U.map(u => `@${u}`).join(', ')}`;
+    const keys: SpanKeys = { calendar: false, instances: [] };
+    for (const st of steps) for (const c of st.constraints) if (c.unit.kind === 'dimension' && !keys.instances.includes(c.unit.name.name)) keys.instances.push(c.unit.name.name);
+    for (const name of keys.instances) this.instanceCounter(name, seq);
+    const specs = steps.map(st => this.spanSpec(st.checkpoint, scope));
+    const layer = this.layer;
+    const n = ++this.counter;
+    const q = (name: string) => `q${n}_${name}`;
+    const BIG = '2147483647';
+    const big = (x: string) => `COALESCE(${x}, ${BIG})`;
+    const least = (xs: string[]) => (xs.length === 1 ? xs[0] : `LEAST(${xs.join(', ')})`);
+    const greatest = (xs: string[]) => (xs.length === 1 ? xs[0] : `GREATEST(${xs.join(', ')})`);
+    const int = (x: string) => `CAST(${x} AS BIGINT)`;
+
+    // Each step's spans, one row each (unit, s, e); exclude spans are flattened to their items.
+    const spanNames = specs.map((spec, k) => {
+      const name = q(`sp${k + 1}`);
+      this.cte(name, this.spanSql(spec, scope, layer, keys));
+      return name;
+    });
+    const items = (spec: SpanSpec): SpanSpec[] => (spec.kind === 'union' ? spec.items.flatMap(items) : [spec]);
+
+    // The timeline: one row per event of the layer, with the exclude items' starts and ends.
+    const t0: string[] = [...U.map(u => `p.${u} AS ${u}`), 'p._pos AS _pos', 'p._t AS _t', 'p._s AS _sn', ...keys.instances.map((nm, i) => `p.${this.instanceCounters.get(nm)} AS _i${i}`)];
+    const joins: string[] = [];
+    const excl = new Map<number, number>(); // step index -> number of items
+    steps.forEach((st, j) => {
+      if (!st.exclude) return;
+      const its = items(specs[j]);
+      excl.set(j, its.length);
+      its.forEach((it, i) => {
+        const x = `x${j}_${i}`;
+        if (it.kind === 'events') {
+          t0.push(`CASE WHEN ${it.column} = 1 THEN p._pos END AS ${x}s`, `CASE WHEN ${it.column} = 1 THEN p._pos END AS ${x}e`, `CASE WHEN ${it.column} = 1 THEN 1 ELSE 0 END AS ${x}f`);
+          return;
+        }
+        const groups = this.unitCols((it as { scope: Scope }).scope);
+        const spans = `${q(`u${j}_${i}`)}`;
+        this.cte(spans, `SELECT ${groups.join(', ')}, MIN(_pos) AS s, MAX(_pos) AS e FROM ${layer} WHERE ${(it as { column: string }).column} = 1 GROUP BY ${groups.join(', ')}`);
+        joins.push(`LEFT JOIN ${spans} ${x}a ON ${x}a._p = p._p AND ${x}a.s = p._pos`, `LEFT JOIN ${spans} ${x}b ON ${x}b._p = p._p AND ${x}b.e = p._pos`);
+        // COALESCE(…, 0) > 0, not IS NULL: a missing joined row reads as 0 under ClickHouse's join_use_nulls = 0.
+        t0.push(`CASE WHEN COALESCE(${x}a.s, 0) > 0 THEN ${x}a.s END AS ${x}s`, `CASE WHEN COALESCE(${x}a.s, 0) > 0 THEN ${x}a.e END AS ${x}e`, `CASE WHEN COALESCE(${x}b.e, 0) > 0 THEN 1 ELSE 0 END AS ${x}f`);
+      });
+    });
+    this.cte(q('t0'), `SELECT ${t0.join(', ')}\nFROM ${layer} p${joins.length ? `\n${joins.join('\n')}` : ''}`);
+
+    // Window columns of the timeline, named once each.
+    const t1 = new Map<string, string>();
+    const t2 = new Map<string, string>();
+    const col = (map: Map<string, string>, expr: string) => {
+      let name = map.get(expr);
+      if (!name) map.set(expr, (name = `w${map === t1 ? 1 : 2}_${map.size + 1}`));
+      return name;
+    };
+    const keyOf = (g: GapConstraint): { key: string; c: number } => {
+      switch (g.unit.kind) {
+        case 'time':
+          return { key: '@_t', c: Math.round(g.count * MS[g.unit.unit]) };
+        case 'event':
+          return { key: '@_pos', c: g.count };
+        case 'session':
+          return { key: '@_sn', c: g.count };
+        case 'dimension':
+          return { key: `@_i${keys.instances.indexOf(g.unit.name.name)}`, c: g.count };
+      }
+    };
+    const ul = col(t1, `MAX(@_pos) OVER (${part})`);
+    /** The last position of the unit whose key is at most key(here) + c. */
+    const lp = (g: GapConstraint) => {
+      const { key, c } = keyOf(g);
+      return col(t1, `MAX(@_pos) OVER (${part} ORDER BY ${key} RANGE BETWEEN CURRENT ROW AND ${c} FOLLOWING)`);
+    };
+    /** Item columns `x` (start / end), the first one at or after the exclude window's start from here. */
+    const firstFrom = (x: string, after: GapConstraint | undefined) => {
+      const frame = after ? (() => {
+        const { key, c } = keyOf(after);
+        return `${part} ORDER BY ${key} RANGE BETWEEN ${c + 1} FOLLOWING AND UNBOUNDED FOLLOWING`;
+      })() : `${part} ORDER BY @_pos ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING`;
+      return { s: col(t1, `MIN(@${x}s) OVER (${frame})`), e: col(t1, `MIN(@${x}e) OVER (${frame})`) };
+    };
+    /** An exclude step's window from a position e: its first span start and end (per item) and its last allowed start. */
+    const excludeWindow = (j: number) => {
+      const st = steps[j];
+      const after = st.constraints.filter(g => g.limit === 'after');
+      const within = st.constraints.filter(g => g.limit === 'within');
+      const b = least([`t.${ul}`, ...within.map(g => `t.${lp(g)}`)]);
+      const firsts = Array.from({ length: excl.get(j)! }, (_, i) => firstFrom(`x${j}_${i}`, after[0]));
+      return { b, firsts };
+    };
+
+    // Reachable ends per checkpoint; exclude steps in between are the next checkpoint's.
+    const checkpoints = steps.map((st, k) => (st.exclude ? -1 : k)).filter(k => k >= 0);
+    const result = q('hit');
+    const tl = q('tl');
+    const tl2 = q('tl2');
+    const finish = (rows: Array<[string, string]>, body: () => void) => {
+      body();
+      // Aliases differ from the outer queries' (ClickHouse inlines CTEs and takes a repeated alias for a correlated one).
+      this.cte(tl, `SELECT tw1.*${[...t1].map(([e, nm]) => `, ${e.replace(/@/g, 'tw1.')} AS ${nm}`).join('')} FROM ${q('t0')} tw1`);
+      this.cte(tl2, `SELECT tw2.*${[...t2].map(([e, nm]) => `, ${e.replace(/@/g, 'tw2.')} AS ${nm}`).join('')} FROM ${tl} tw2`);
+      for (const [name, sql] of rows) this.cte(name, unique(sql));
+    };
+    const rows: Array<[string, string]> = [];
+    const onPos = (alias: string, pos: string) => `${U.map(u => `${alias}.${u} = r.${u}`).join(' AND ')} AND ${alias}._pos = ${pos}`;
+    // Each query below names its own aliases `r` and `t`; renamed per query so no two inlined CTEs share one.
+    let queries = 0;
+    const unique = (sql: string) => {
+      const k = ++queries;
+      return sql.replace(/\b([rt])\./g, `$1${n}_${k}.`).replace(/ ([rt])(?= JOIN| ON| WHERE|\n|$)/g, ` $1${n}_${k}`);
+    };
+
+    if (!checkpoints.length) {
+      // Only exclude checkpoints: units where none of them occurs.
+      finish(rows, () => {
+        const any = [...excl].flatMap(([j, count]) => Array.from({ length: count }, (_, i) => `@x${j}_${i}f`));
+        const none = col(t1, `MAX(${any.length ? `GREATEST(${any.join(', ')}, 0)` : '0'}) OVER (${part})`);
+        rows.push([result, `SELECT DISTINCT ${U.map(u => `t.${u} AS ${u}`).join(', ')}, 1 AS hit FROM ${tl2} t WHERE t.${none} = 0`]);
+      });
+      return this.joinBack(result, U);
+    }
+
+    finish(rows, () => {
+      // Checkpoint 1: its spans, minus those with a start exclude's end in the look-back window.
+      const first = checkpoints[0];
+      const cp1 = steps[first];
+      const hits: string[] = [];
+      for (let j = 0; j < first; j++) {
+        const count = excl.get(j)!;
+        const f = Array.from({ length: count }, (_, i) => `@x${j}_${i}f`).join(' + ');
+        // Exclude ends before each position (a running count), then that count at the window's bounds.
+        const ce = col(t1, `COALESCE(SUM(${f}) OVER (${part} ORDER BY @_pos ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)`);
+        // The count is non-decreasing in position, so its MIN over a frame is its value at the frame's first row.
+        const at = (g: GapConstraint) => {
+          const { key, c } = keyOf(g);
+          return `t.${col(t2, `MIN(@${ce}) OVER (${part} ORDER BY ${key} RANGE BETWEEN ${c} PRECEDING AND CURRENT ROW)`)}`;
+        };
+        const after = cp1.constraints.filter(g => g.limit === 'after');
+        const within = cp1.constraints.filter(g => g.limit === 'within');
+        const upper = after.length ? least(after.map(at)) : `t.${ce}`;
+        const lower = within.length ? greatest(within.map(at)) : '0';
+        hits.push(`${upper} - ${lower} > 0`);
+      }
+      const r1 = q('r1');
+      const exclude = hits.length ? `\nWHERE NOT (${hits.join(' OR ')})` : '';
+      rows.push([r1, `SELECT DISTINCT ${U.map(u => `r.${u} AS ${u}`).join(', ')}, r.e AS e\nFROM ${spanNames[first]} r JOIN ${tl2} t ON ${onPos('t', 'r.s')}${exclude}`]);
+      let prev = r1;
+      checkpoints.slice(1).forEach((k, idx) => {
+        const st = steps[k];
+        const between = steps.slice(checkpoints[idx] + 1, k).map((_, j) => checkpoints[idx] + 1 + j);
+        const after = st.constraints.filter(g => g.limit === 'after');
+        const within = st.constraints.filter(g => g.limit === 'within');
+        const lo = greatest(['t._pos + 1', ...after.map(g => `t.${lp(g)} + 1`)]);
+        const his = [`t.${ul}`, ...within.map(g => `t.${lp(g)}`)];
+        for (const j of between) {
+          const w = excludeWindow(j);
+          his.push(least(w.firsts.map(f => `(CASE WHEN ${big(`t.${f.s}`)} <= ${w.b} THEN t.${f.e} ELSE ${BIG} END)`)));
+        }
+        const iv = q(`iv${idx + 2}`);
+        rows.push([iv, `SELECT ${U.map(u => `r.${u} AS ${u}`).join(', ')}, ${int(lo)} AS lo, ${int(least(his))} AS hi\nFROM ${prev} r JOIN ${tl2} t ON ${onPos('t', 'r.e')}`]);
+        const sw = q(`sw${idx + 2}`);
+        const cand = spanNames[k];
+        const vs = `v${n}_${idx + 2}`;
+        const ia = `i${n}_${idx + 2}`;
+        const ca = `c${n}_${idx + 2}`;
+        rows.push([sw, `SELECT ${U.map(u => `${vs}.${u} AS ${u}`).join(', ')}, ${vs}.k AS k, ${vs}.kind AS kind, ${vs}.e AS e, MAX(${vs}.hi) OVER (PARTITION BY ${U.map(u => `${vs}.${u}`).join(', ')} ORDER BY ${vs}.k, ${vs}.kind ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS mh\nFROM (\n  SELECT ${U.map(u => `${ia}.${u} AS ${u}`).join(', ')}, ${ia}.lo AS k, 0 AS kind, ${ia}.hi AS hi, ${int('-1')} AS e FROM ${iv} ${ia} WHERE ${ia}.lo <= ${ia}.hi\n  UNION ALL\n  SELECT ${U.map(u => `${ca}.${u} AS ${u}`).join(', ')}, ${int(`${ca}.s`)} AS k, 1 AS kind, ${int('-1')} AS hi, ${int(`${ca}.e`)} AS e FROM ${cand} ${ca}\n) ${vs}`]);
+        const r = q(`r${idx + 2}`);
+        rows.push([r, `SELECT DISTINCT ${U.map(u => `t.${u} AS ${u}`).join(', ')}, t.e AS e FROM ${sw} t WHERE t.kind = 1 AND t.mh >= t.k`]);
+        prev = r;
+      });
+      // End excludes: no span of theirs starts in the window after the last checkpoint's end.
+      const last = checkpoints[checkpoints.length - 1];
+      const ends = steps.slice(last + 1).map((_, j) => last + 1 + j);
+      const fails = ends.flatMap(j => {
+        const w = excludeWindow(j);
+        return w.firsts.map(f => `${big(`t.${f.s}`)} <= ${w.b}`);
+      });
+      rows.push([result, `SELECT DISTINCT ${U.map(u => `r.${u} AS ${u}`).join(', ')}, 1 AS hit\nFROM ${prev} r${fails.length ? ` JOIN ${tl2} t ON ${onPos('t', 'r.e')}\nWHERE NOT (${fails.join(' OR ')})` : ''}`]);
+    });
     return this.joinBack(result, U);
   }
 
@@ -663,12 +865,25 @@ class SqlCompiler {
       case 'units': {
         const group = this.unitCols(spec.scope);
         const inner = `SELECT ${group.join(', ')}, MIN(_pos) AS s, MAX(_pos) AS e FROM ${layer} WHERE ${spec.column} = 1 GROUP BY ${group.join(', ')}`;
-        return `SELECT ${U.map(u => `xs.${u}`).join(', ')}, a.s, a.e, ${[...keyOf('xs', 's'), ...keyOf('xe', 'e')].join(', ')}\nFROM (${inner}) a\nJOIN ${layer} xs ON xs._p = a._p AND xs._pos = a.s\nJOIN ${layer} xe ON xe._p = a._p AND xe._pos = a.e`;
+        return `SELECT ${U.map(u => `xs.${u} AS ${u}`).join(', ')}, a.s AS s, a.e AS e, ${[...keyOf('xs', 's'), ...keyOf('xe', 'e')].join(', ')}\nFROM (${inner}) a\nJOIN ${layer} xs ON xs._p = a._p AND xs._pos = a.s\nJOIN ${layer} xe ON xe._p = a._p AND xe._pos = a.e`;
       }
       case 'union':
         return spec.items.map(i => this.spanSql(i, scope, layer, keys)).join('\nUNION\n');
     }
   }
+}
+
+/**
+ * Whether a sequence's gaps suit the linear form: fixed-length units only (calendar months,
+ * quarters and years are not a constant offset of a RANGE frame), and at most one `after` gap on
+ * an exclude checkpoint (its window then starts at one frame boundary).
+ */
+function linearGaps(steps: SequenceStep[]): boolean {
+  for (const st of steps) {
+    if (st.constraints.some(g => g.unit.kind === 'time' && MONTHS[g.unit.unit] !== undefined)) return false;
+    if (st.exclude && st.constraints.filter(g => g.limit === 'after').length > 1) return false;
+  }
+  return true;
 }
 
 type SpanSpec = { kind: 'events'; column: string } | { kind: 'units'; scope: Scope; column: string } | { kind: 'union'; items: SpanSpec[] };

@@ -13,10 +13,7 @@ import { eventsTable } from './sqlHarness';
 
 /** Example filters that do not run on ClickHouse yet, and why (docs/sql.md). */
 const NOT_YET: Record<string, string> = {
-  'checkout-abandoners.filter.yaml': 'refused: exclude checkpoint (sql-dialect-unsupported)',
-  'first-landing-men.filter.yaml': 'refused: exclude checkpoint (sql-dialect-unsupported)',
   'no-checkout-this-quarter.filter.yaml': 'refused: exclude checkpoint (sql-dialect-unsupported)',
-  'return-visitors.filter.yaml': 'ClickHouse error: correlated subqueries are not supported in JOINs',
 };
 
 const TYPES = { text: 'Nullable(String)', number: 'Nullable(Float64)', timestamp: "DateTime64(3, 'UTC')", integer: 'Int64' } as const;
