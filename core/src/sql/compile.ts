@@ -516,7 +516,7 @@ class SqlCompiler {
   private sequence(seq: Sequence, scope: Scope): string {
     if (scope === 'event') throw new SqlUnsupported('sql-unsupported-sequence', 'A sequence inside an event container (one event) does not compile to SQL; put it in a person or session container.', seq);
     const flat = flattenSteps(seq);
-    if (linearGaps(flat)) return this.linearSequence(seq, flat, scope);
+    if (linearGaps(flat, this.d)) return this.linearSequence(seq, flat, scope);
     if (!this.d.correlatedSubqueries && seq.steps.some(s => s.exclude)) {
       throw new SqlUnsupported('sql-dialect-unsupported', `Exclude checkpoints compile to correlated NOT EXISTS subqueries, which ${this.d.name} does not support.`, seq.steps.find(s => s.exclude)!);
     }
@@ -690,13 +690,23 @@ class SqlCompiler {
       })() : `${part} ORDER BY @_pos ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING`;
       return { s: col(t1, `MIN(@${x}s) OVER (${frame})`), e: col(t1, `MIN(@${x}e) OVER (${frame})`) };
     };
-    /** An exclude step's window from a position e: its first span start and end (per item) and its last allowed start. */
+    /**
+     * An exclude step's window from a position e: per item, the first span start in it and that
+     * span's end (as SQL on the timeline row `t`), and the window's last allowed start `b`. With
+     * several `after` gaps the window starts at the latest of their bounds; the first start after
+     * a bound is non-decreasing in the bound, so it is the greatest of the per-gap first starts.
+     */
     const excludeWindow = (j: number) => {
       const st = steps[j];
       const after = st.constraints.filter(g => g.limit === 'after');
       const within = st.constraints.filter(g => g.limit === 'within');
       const b = least([`t.${ul}`, ...within.map(g => `t.${lp(g)}`)]);
-      const firsts = Array.from({ length: excl.get(j)! }, (_, i) => firstFrom(`x${j}_${i}`, after[0]));
+      const firsts = Array.from({ length: excl.get(j)! }, (_, i) => {
+        const per = (after.length ? after : [undefined]).map(g => firstFrom(`x${j}_${i}`, g));
+        if (per.length === 1) return { s: big(`t.${per[0].s}`), e: `t.${per[0].e}` };
+        const fs = greatest(per.map(f => big(`t.${f.s}`)));
+        return { s: fs, e: `(CASE ${per.map(f => `WHEN ${big(`t.${f.s}`)} = ${fs} THEN t.${f.e}`).join(' ')} END)` };
+      });
       return { b, firsts };
     };
 
@@ -713,7 +723,8 @@ class SqlCompiler {
       for (const [name, sql] of rows) this.cte(name, unique(sql));
     };
     const rows: Array<[string, string]> = [];
-    const onPos = (alias: string, pos: string) => `${U.map(u => `${alias}.${u} = r.${u}`).join(' AND ')} AND ${alias}._pos = ${pos}`;
+    // Both sides BIGINT: ClickHouse's ROW_NUMBER is unsigned and it joins no Int64 to a UInt64.
+    const onPos = (alias: string, pos: string) => `${U.map(u => `${alias}.${u} = r.${u}`).join(' AND ')} AND ${int(`${alias}._pos`)} = ${int(pos)}`;
     // Each query below names its own aliases `r` and `t`; renamed per query so no two inlined CTEs share one.
     let queries = 0;
     const unique = (sql: string) => {
@@ -765,7 +776,7 @@ class SqlCompiler {
         const his = [`t.${ul}`, ...within.map(g => `t.${lp(g)}`)];
         for (const j of between) {
           const w = excludeWindow(j);
-          his.push(least(w.firsts.map(f => `(CASE WHEN ${big(`t.${f.s}`)} <= ${w.b} THEN t.${f.e} ELSE ${BIG} END)`)));
+          his.push(least(w.firsts.map(f => `(CASE WHEN ${f.s} <= ${w.b} THEN ${f.e} ELSE ${BIG} END)`)));
         }
         const iv = q(`iv${idx + 2}`);
         rows.push([iv, `SELECT ${U.map(u => `r.${u} AS ${u}`).join(', ')}, ${int(lo)} AS lo, ${int(least(his))} AS hi\nFROM ${prev} r JOIN ${tl2} t ON ${onPos('t', 'r.e')}`]);
@@ -784,7 +795,7 @@ class SqlCompiler {
       const ends = steps.slice(last + 1).map((_, j) => last + 1 + j);
       const fails = ends.flatMap(j => {
         const w = excludeWindow(j);
-        return w.firsts.map(f => `${big(`t.${f.s}`)} <= ${w.b}`);
+        return w.firsts.map(f => `${f.s} <= ${w.b}`);
       });
       rows.push([result, `SELECT DISTINCT ${U.map(u => `r.${u} AS ${u}`).join(', ')}, 1 AS hit\nFROM ${prev} r${fails.length ? ` JOIN ${tl2} t ON ${onPos('t', 'r.e')}\nWHERE NOT (${fails.join(' OR ')})` : ''}`]);
     });
@@ -868,20 +879,21 @@ class SqlCompiler {
         return `SELECT ${U.map(u => `xs.${u} AS ${u}`).join(', ')}, a.s AS s, a.e AS e, ${[...keyOf('xs', 's'), ...keyOf('xe', 'e')].join(', ')}\nFROM (${inner}) a\nJOIN ${layer} xs ON xs._p = a._p AND xs._pos = a.s\nJOIN ${layer} xe ON xe._p = a._p AND xe._pos = a.e`;
       }
       case 'union':
-        return spec.items.map(i => this.spanSql(i, scope, layer, keys)).join('\nUNION\n');
+        return spec.items.map(i => this.spanSql(i, scope, layer, keys)).join('\nUNION DISTINCT\n');
     }
   }
 }
 
 /**
  * Whether a sequence's gaps suit the linear form: fixed-length units only (calendar months,
- * quarters and years are not a constant offset of a RANGE frame), and at most one `after` gap on
- * an exclude checkpoint (its window then starts at one frame boundary).
+ * quarters and years are not a constant offset of a RANGE frame), and on ClickHouse time gaps
+ * that fit its 32-bit RANGE offsets.
  */
-function linearGaps(steps: SequenceStep[]): boolean {
+function linearGaps(steps: SequenceStep[], d: SqlDialect): boolean {
   for (const st of steps) {
     if (st.constraints.some(g => g.unit.kind === 'time' && MONTHS[g.unit.unit] !== undefined)) return false;
-    if (st.exclude && st.constraints.filter(g => g.limit === 'after').length > 1) return false;
+    // ClickHouse takes RANGE offsets up to 2^31 - 1 only: in milliseconds, gaps shorter than about 24.8 days.
+    if (d.name === 'clickhouse' && st.constraints.some(g => g.unit.kind === 'time' && Math.round(g.count * MS[g.unit.unit]) + 1 > 2_147_483_647)) return false;
   }
   return true;
 }

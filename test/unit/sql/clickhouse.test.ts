@@ -6,42 +6,28 @@
  * shrinks with the compiler).
  */
 import * as assert from 'node:assert/strict';
-import { Session } from 'chdb';
 import { compileToSql } from '../../../core/src/sql/compile';
 import { EXAMPLE_FILTERS, loadExamples, type Examples } from './examples';
-import { eventsTable } from './sqlHarness';
+import { ChDb, eventsTable } from './sqlHarness';
 
 /** Example filters that do not run on ClickHouse yet, and why (docs/sql.md). */
 const NOT_YET: Record<string, string> = {
   'no-checkout-this-quarter.filter.yaml': 'refused: exclude checkpoint (sql-dialect-unsupported)',
 };
 
-const TYPES = { text: 'Nullable(String)', number: 'Nullable(Float64)', timestamp: "DateTime64(3, 'UTC')", integer: 'Int64' } as const;
-
-function literal(v: unknown, type: keyof typeof TYPES): string {
-  if (v === null || v === undefined) return 'NULL';
-  if (type === 'timestamp') return `toDateTime64('${new Date(v as number).toISOString().replace('T', ' ').replace('Z', '')}', 3, 'UTC')`;
-  if (type === 'text') return `'${String(v).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-  return String(v);
-}
-
 describe('ClickHouse 26 (chdb) against the engine, example filters', function () {
   this.timeout(300_000);
-  let session: Session;
+  let ch: ChDb;
   let examples: Examples;
 
   before(async () => {
     examples = await loadExamples();
-    const t = eventsTable(examples.ds, examples.dataView, true);
-    session = new Session();
-    session.query(`CREATE TABLE events (${t.columns.map(c => `\`${c.name}\` ${TYPES[c.type]}`).join(', ')}) ENGINE = MergeTree ORDER BY tuple()`);
-    for (let i = 0; i < t.rows.length; i += 500) {
-      session.query(`INSERT INTO events VALUES ${t.rows.slice(i, i + 500).map(r => `(${r.map((v, j) => literal(v, t.columns[j].type)).join(', ')})`).join(', ')}`);
-    }
-    assert.equal(Number(session.query('SELECT count() FROM events', 'CSV').trim()), examples.ds.eventCount);
+    ch = await ChDb.open();
+    ch.load('events', eventsTable(examples.ds, examples.dataView, true));
+    assert.equal(ch.count('events'), examples.ds.eventCount);
   });
 
-  after(() => session?.cleanup());
+  after(() => ch?.close());
 
   it('runs most example filters (and the list of those that do not is exact)', () => {
     assert.ok(EXAMPLE_FILTERS.length >= 10);
@@ -57,7 +43,7 @@ describe('ClickHouse 26 (chdb) against the engine, example filters', function ()
       let failure = q.problems.map(p => p.code).join(', ');
       if (q.sql) {
         try {
-          got = session.query(q.sql, 'TSV').split('\n').filter(l => l.length > 0);
+          got = ch.audience(q.sql).map(a => `${a.namespace}\t${a.id}`);
         } catch (e) {
           failure = (e as Error).message;
         }

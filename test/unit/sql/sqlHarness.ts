@@ -106,3 +106,51 @@ export class Postgres {
     );
   }
 }
+
+const CH_TYPES = { text: 'Nullable(String)', number: 'Nullable(Float64)', timestamp: "DateTime64(3, 'UTC')", integer: 'Int64' } as const;
+
+function chLiteral(v: string | number | null, type: keyof typeof CH_TYPES): string {
+  if (v === null || v === undefined) return 'NULL';
+  if (type === 'timestamp') return `toDateTime64('${new Date(v as number).toISOString().replace('T', ' ').replace('Z', '')}', 3, 'UTC')`;
+  if (type === 'text') return `'${String(v).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  return String(v);
+}
+
+/** Current ClickHouse (26.x) in-process through `chdb`, with its defaults (join_use_nulls = 0). */
+export class ChDb {
+  private constructor(private readonly session: import('chdb').Session) {}
+
+  static async open(): Promise<ChDb> {
+    const { Session } = await import('chdb');
+    return new ChDb(new Session());
+  }
+
+  /** Creates table `table` holding `t` (MergeTree), in batches of 500 rows. */
+  load(table: string, t: EventsTable): void {
+    this.session.query(`DROP TABLE IF EXISTS ${table}`);
+    this.session.query(`CREATE TABLE ${table} (${t.columns.map(c => `\`${c.name}\` ${CH_TYPES[c.type]}`).join(', ')}) ENGINE = MergeTree ORDER BY tuple()`);
+    for (let i = 0; i < t.rows.length; i += 500) {
+      this.session.query(`INSERT INTO ${table} VALUES ${t.rows.slice(i, i + 500).map(r => `(${r.map((v, j) => chLiteral(v, t.columns[j].type)).join(', ')})`).join(', ')}`);
+    }
+  }
+
+  count(table: string): number {
+    return Number(this.session.query(`SELECT count() FROM ${table}`, 'CSV').trim());
+  }
+
+  /** The audience a query returns (TabSeparated: namespace, id). */
+  audience(sql: string): Audience {
+    return this.session
+      .query(sql, 'TSV')
+      .split('\n')
+      .filter(l => l.length > 0)
+      .map(l => {
+        const [namespace, id] = l.split('\t');
+        return { namespace, id };
+      });
+  }
+
+  close(): void {
+    this.session.cleanup();
+  }
+}

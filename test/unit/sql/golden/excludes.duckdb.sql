@@ -35,11 +35,11 @@ q1_tl2 AS (
 ),
 q1_r1 AS (
   SELECT DISTINCT r1_1._p AS _p, r1_1.e AS e
-  FROM q1_sp1 r1_1 JOIN q1_tl2 t1_1 ON t1_1._p = r1_1._p AND t1_1._pos = r1_1.s
+  FROM q1_sp1 r1_1 JOIN q1_tl2 t1_1 ON t1_1._p = r1_1._p AND CAST(t1_1._pos AS BIGINT) = CAST(r1_1.s AS BIGINT)
 ),
 q1_hit AS (
   SELECT DISTINCT r1_2._p AS _p, 1 AS hit
-  FROM q1_r1 r1_2 JOIN q1_tl2 t1_2 ON t1_2._p = r1_2._p AND t1_2._pos = r1_2.e
+  FROM q1_r1 r1_2 JOIN q1_tl2 t1_2 ON t1_2._p = r1_2._p AND CAST(t1_2._pos AS BIGINT) = CAST(r1_2.e AS BIGINT)
   WHERE NOT (COALESCE(t1_2.w1_3, 2147483647) <= LEAST(t1_2.w1_1, t1_2.w1_2))
 ),
 l1 AS (
