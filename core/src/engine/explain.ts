@@ -173,7 +173,7 @@ export function isoTime(ms: number): string {
 
 function explainBody(ev: Evaluator, body: Expr, scope: Scope, orig: (i: number) => number): StepExplanation[] {
   const seq = body.kind === 'sequence' ? body : body.kind === 'only' ? body.sequence : null;
-  if (seq) return explainSequence(ev, seq, scope, orig);
+  if (seq) return explainSequence(ev, seq, body.kind === 'only' && body.scope ? body.scope : scope, orig);
   const items = body.kind === 'and' || body.kind === 'or' ? body.items : [body];
   return items.map((item) => {
     const holds = ev.units(item, scope).some((x) => x === 1);

@@ -196,6 +196,25 @@ describe('engine semantics (SPEC §3.3)', () => {
     });
   });
 
+  describe('rule 7: only before / only after per session (the sequence\'s own unit, Adobe\'s context)', () => {
+    // p1: session 1 = A B C D E, session 2 (an hour later) = D F; p2: B in session 1, D in session 2.
+    const records = [...pages('p1', ['A', 'B', 'C', 'D', 'E']), ...pages('p1', ['D', 'F'], 70), ...pages('p2', ['B']), ...pages('p2', ['D'], 70)];
+    it('an event container returns the events after the sequence in each session', () => {
+      const o = run('event where only after (page = "B" then page = "D") per session', records);
+      assert.deepEqual(o.returned, { p1: ['D', 'E'] });
+      assert.deepEqual([o.people, o.events], [['p1'], 2]);
+    });
+    it('without `per session` the sequence may span sessions (per person) and returns to the end of the person', () => {
+      const o = run('person where only after (page = "B" then page = "D")', records);
+      assert.deepEqual(o.returned, { p1: ['D', 'E', 'D', 'F'], p2: ['D'] });
+    });
+    it('only before per session, and as a condition of a person container', () => {
+      assert.deepEqual(run('event where only before (page = "B" then page = "D") per session', records).returned, { p1: ['A', 'B'] });
+      assert.deepEqual(who('person where only after (page = "B" then page = "D") per session', records), ['p1']);
+      assert.deepEqual(who('person where not (only after (page = "B" then page = "D") per session)', records), ['p2']);
+    });
+  });
+
   describe('rule 8: the audience', () => {
     it('one identity per person, sorted by namespace then id, counted per namespace', () => {
       const records = [
