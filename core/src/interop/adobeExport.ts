@@ -95,8 +95,11 @@ class AdobeExporter {
         return { func: 'without', pred: this.expr(e.operand, scope) };
       case 'sequence':
         return { func: 'sequence', stream: this.stream(e.steps, scope) };
-      case 'only':
-        return { func: e.mode === 'after' ? 'sequence-prefix' : 'sequence-suffix', context: SCOPE_TO_CONTEXT[scope], stream: this.stream(e.sequence.steps, scope) };
+      case 'only': {
+        // `per <scope>` is the sequence's own context; without it, the enclosing container's.
+        const own = e.scope ?? scope;
+        return { func: e.mode === 'after' ? 'sequence-prefix' : 'sequence-suffix', context: SCOPE_TO_CONTEXT[own], stream: this.stream(e.sequence.steps, own) };
+      }
       case 'logicGroup':
         return { func: e.mode === 'all' ? 'sequence-and' : 'sequence-or', checkpoints: e.items.map(i => this.expr(i, scope)) };
       case 'condition':
@@ -140,7 +143,8 @@ class AdobeExporter {
   private restriction(c: GapConstraint): AdobeNode {
     switch (c.unit.kind) {
       case 'time':
-        return { func: 'time-restriction', limit: c.limit, count: c.count, unit: c.unit.unit };
+        // `container: hits` as Adobe's segment builder writes it (time is measured between hits).
+        return { func: 'time-restriction', limit: c.limit, count: c.count, unit: c.unit.unit, container: 'hits' };
       case 'event':
         return { func: 'container-restriction', limit: c.limit, count: c.count, container: 'hits' };
       case 'session':
@@ -183,9 +187,13 @@ class AdobeExporter {
       }
       return { func: c.op === 'exists' ? 'exists' : 'not-exists', val };
     }
-    const numeric = aggregate || (c.values.length > 0 && c.values.every(v => v.kind === 'number') && c.op in NUMERIC_FUNCS);
+    const numeric = aggregate || (c.values.length > 0 && c.values.every(v => v.kind === 'number') && (c.op in NUMERIC_FUNCS || c.op === 'between'));
     if (aggregate && c.op in STRING_FUNCS && !(c.op in NUMERIC_FUNCS) && c.op !== 'between') {
       this.problem(c, 'error', 'export-type-mismatch', `\`${c.subject.name}\` is a number; a text comparison cannot be exported.`);
+    }
+    if (aggregate) {
+      const text = c.values.find(v => v.kind === 'string' && !/^\s*-?\d+(\.\d+)?([eE][-+]?\d+)?\s*$/.test(v.value));
+      if (text) this.problem(text, 'error', 'export-type-mismatch', `\`${c.subject.kind === 'countDistinct' ? `count distinct ${c.subject.name}` : c.subject.name}\` is a number; the text ${JSON.stringify(literalText(text))} cannot be compared with it in a definition.`);
     }
     if (c.op === 'between') {
       const [lo, hi] = c.values;
