@@ -234,6 +234,7 @@ describe('Adobe fidelity', () => {
 
     it('export → import → export is a fixed point, and import → export gives back the generated definition (property)', () => {
       let checked = 0;
+      let withMetrics = 0;
       fc.assert(
         fc.property(ruleArbitrary(3), rule => {
           const view = viewFor(rule);
@@ -246,10 +247,12 @@ describe('Adobe fidelity', () => {
           assert.deepEqual(again.problems.filter(p => p.severity === 'error'), []);
           assert.deepEqual(JSON.parse(JSON.stringify(again.definition)), def, printRule(rule));
           checked++;
+          if (view.metrics.length) withMetrics++;
         }),
         { numRuns: 400, seed: SEED },
       );
       assert.ok(checked >= 200, `${checked} generated rules exported without errors`);
+      assert.ok(withMetrics >= 20, `${withMetrics} of them with metrics`);
     });
   });
 
@@ -280,10 +283,21 @@ function viewFor(rule: Rule): DataView {
     if (e.kind === 'condition' && e.subject.kind === 'field' && e.values.length) numeric.set(e.subject.name, (numeric.get(e.subject.name) ?? true) && e.values.every(v => v.kind === 'number'));
     if (e.kind === 'sequence') for (const s of e.steps) for (const c of s.constraints) if (c.unit.kind === 'dimension') names.add(c.unit.name.name);
   });
+  // Numeric fields compared only by number (or existence) and named from the first half of the alphabet are metrics.
+  const metricOk = new Map<string, boolean>();
+  walkExpr(rule.root!, e => {
+    if (e.kind !== 'condition') return;
+    const ok = e.subject.kind === 'field' && /^[a-mA-M]/.test(e.subject.name) && ['eq', 'ne', 'lt', 'gt', 'le', 'ge', 'between', 'in', 'notIn', 'exists', 'notExists'].includes(e.op) && e.values.every(v => v.kind === 'number');
+    metricOk.set(e.subject.name, (metricOk.get(e.subject.name) ?? true) && ok);
+  });
+  walkExpr(rule.root!, e => {
+    if (e.kind === 'sequence') for (const st of e.steps) for (const c of st.constraints) if (c.unit.kind === 'dimension') metricOk.set(c.unit.name.name, false);
+  });
+  const metrics = [...names].filter(n => metricOk.get(n));
   return {
     ...dataView,
-    dimensions: [...names].map(name => ({ name, type: numeric.get(name) ? ('number' as const) : ('string' as const), field: name, adobeId: `variables/${name}` })),
-    metrics: [],
+    dimensions: [...names].filter(n => !metricOk.get(n)).map(name => ({ name, type: numeric.get(name) ? ('number' as const) : ('string' as const), field: name, adobeId: `variables/${name}` })),
+    metrics: metrics.map(name => ({ name, field: name, adobeId: `metrics/${name}` })),
   };
 }
 
