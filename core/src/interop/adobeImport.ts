@@ -10,7 +10,8 @@ import type { Attribution, Condition, Expr, GapConstraint, GapUnit, Identifier, 
 import { walkExpr } from '../rule/walk';
 import { SCOPE_RANK } from '../rule/ast';
 import { AA_CASE_INSENSITIVE, ALL_FUNCS, COMPARISONS, CONTEXT_TO_SCOPE, SCOPE_TO_CONTEXT, TIME_UNITS } from './adobeJson';
-import type { AdobeContext, Comparison } from './adobeJson';
+import { EXTENSION_KEY } from './adobeJson';
+import type { AdobeContext, Comparison, FilterExtension } from './adobeJson';
 
 export interface AdobeImportOptions {
   /** `aa`: Adobe Analytics semantics (some string operators are case-insensitive); `cja` (default): case-sensitive. */
@@ -31,13 +32,22 @@ export interface AdobeDescription {
   text: string;
 }
 
+export interface AdobeMetadata {
+  name?: string;
+  description?: string;
+  /** Names of the API object's `tags` (`[{"name": …}]`). */
+  tags?: string[];
+  /** The `x-audience-filters` object an export wrote (checked key by key; bad keys are warnings and left out). */
+  extension?: Partial<FilterExtension>;
+}
+
 export interface AdobeImportResult {
   rule: Rule;
   diagnostics: AdobeImportDiagnostic[];
   /** `description` labels in document order; the CLI keeps them as rule comments. */
   descriptions: AdobeDescription[];
-  /** `name` and `description` of an API object wrapping the definition. */
-  metadata: { name?: string; description?: string };
+  /** `name`, `description` and `tags` of an API object wrapping the definition, and its extension object. */
+  metadata: AdobeMetadata;
 }
 
 /** `<dimension>`, `{{value}}`, `${id}`, `{SEGMENT_ID}`: the placeholders of templates and documentation fragments. */
@@ -118,7 +128,7 @@ function typeName(v: Json): string {
 class AdobeImporter {
   readonly diagnostics: AdobeImportDiagnostic[] = [];
   readonly descriptions: AdobeDescription[] = [];
-  readonly metadata: { name?: string; description?: string } = {};
+  readonly metadata: AdobeMetadata = {};
   /** Expressions that carry a `description` label. */
   readonly labels = new Map<Expr, string>();
   private readonly caseInsensitiveAA: boolean;
@@ -165,9 +175,67 @@ class AdobeImporter {
       if (typeof json.name === 'string') this.metadata.name = json.name;
       else if (json.name !== undefined && json.name !== null) this.error('$.name', 'adobe-wrong-type', `\`name\` must be a string, found ${typeName(json.name)}.`);
       if (typeof json.description === 'string') this.metadata.description = json.description;
+      this.objectMetadata(json);
       return this.definition(json.definition, '$.definition');
     }
     return this.definition(json, '$');
+  }
+
+  /** Tags, the extension object, and a warning listing the API object's members that the filter file does not carry. */
+  private objectMetadata(json: JsonObject): void {
+    const tags = json.tags;
+    if (Array.isArray(tags)) {
+      const names = tags.map(t => (isObject(t) && typeof t.name === 'string' ? t.name : typeof t === 'string' ? t : undefined));
+      if (names.every((n): n is string => n !== undefined)) this.metadata.tags = names;
+      else this.warn('$.tags', 'adobe-not-carried', '`tags` must be a list of `{"name": …}` objects; not carried.');
+    }
+    const ext = json[EXTENSION_KEY];
+    if (ext !== undefined) this.extension(ext, child('$', EXTENSION_KEY));
+    const dropped = Object.keys(json).filter(k => !['name', 'description', 'definition', 'tags', EXTENSION_KEY].includes(k));
+    if (dropped.length) {
+      this.warn('$', 'adobe-not-carried', `Not carried into the filter file (they describe the segment in Adobe): ${dropped.map(k => `\`${k}\``).join(', ')}.`);
+    }
+  }
+
+  private extension(ext: Json, path: string): void {
+    if (!isObject(ext)) {
+      this.warn(path, 'adobe-not-carried', `\`${EXTENSION_KEY}\` must be an object, found ${typeName(ext)}; not carried.`);
+      return;
+    }
+    const out: Partial<FilterExtension> = {};
+    const bad = (key: string, what: string) => this.warn(child(path, key), 'adobe-not-carried', `\`${key}\` must be ${what}, found ${typeName(ext[key])}; not carried.`);
+    for (const key of Object.keys(ext)) {
+      const v = ext[key];
+      switch (key) {
+        case 'version':
+          if (v !== 1) this.warn(child(path, key), 'adobe-version', `\`${EXTENSION_KEY}\` version ${JSON.stringify(v)} is not 1; read as version 1.`);
+          break;
+        case 'filter':
+          if (typeof v === 'string' && /^[a-z0-9]+(-[a-z0-9]+)*$/.test(v)) out.filter = v;
+          else bad(key, 'a kebab-case filter id');
+          break;
+        case 'title':
+        case 'dataview':
+          if (typeof v === 'string') out[key] = v;
+          else bad(key, 'a string');
+          break;
+        case 'tags':
+          if (Array.isArray(v) && v.every(t => typeof t === 'string')) out.tags = v as string[];
+          else bad(key, 'a list of strings');
+          break;
+        case 'period':
+          if (typeof v === 'string' || isObject(v)) out.period = v;
+          else bad(key, 'a string (`last 30 days`) or `{from, to}`');
+          break;
+        case 'audience':
+          if (isObject(v)) out.audience = v;
+          else bad(key, 'an object (the `audience:` block)');
+          break;
+        default:
+          this.warn(child(path, key), 'adobe-not-carried', `\`${key}\` is not a key of \`${EXTENSION_KEY}\` (filter, title, dataview, tags, period, audience); not carried.`);
+      }
+    }
+    this.metadata.extension = out;
   }
 
   private definition(json: Json, path: string): Expr | null {
