@@ -26,12 +26,12 @@ export function runExport(argv: string[], io: CommandIO): number {
   const target = oneOf(flagValue(args, 'target'), ['cja', 'aa'] as const, 'target', 'cja');
   const loaded = loadFilter(args.positionals[0], io, 'export');
   if (!loaded) return 1;
-  const { definition, problems } = exportAdobeDefinitionChecked(loaded.file.rule!, loaded.dataView, { target, resolveFilter: loaded.resolveFilter });
+  const { definition, problems, commentsLeft } = exportAdobeDefinitionChecked(loaded.file.rule!, loaded.dataView, { target, resolveFilter: loaded.resolveFilter });
   for (const p of problems) io.err(`${ruleLocation(loaded, p.start, io)}: ${p.severity} ${p.code}: ${p.message}`);
   if (problems.some(p => p.severity === 'error')) return 1;
   const f = loaded.file;
   const api = args.flags.has('api');
-  const lost = notCarried(f, api);
+  const lost = notCarried(f, api, commentsLeft);
   if (lost.length) io.err(`${path.relative(io.cwd, f.uri) || f.uri}: warning export-not-carried: not carried into the ${api ? 'API object' : 'definition'}: ${lost.join('; ')}.`);
   const body = api ? { name: f.title ?? f.id?.value, ...(f.description ? { description: f.description } : {}), definition, [EXTENSION_KEY]: extensionOf(f) } : definition;
   io.out(JSON.stringify(body, null, 2));
@@ -56,13 +56,12 @@ export function extensionOf(f: FilterFile): FilterExtension {
 }
 
 /** What of the file the exported JSON leaves out: the metadata keys of a bare definition, and comments. */
-function notCarried(f: FilterFile, api: boolean): string[] {
+function notCarried(f: FilterFile, api: boolean, ruleComments: number): string[] {
   const out: string[] = [];
   if (!api) {
     const keys = ['title', 'description', 'tags', 'period', 'audience'].filter(k => getPair(f.yaml.root, k));
     if (keys.length) out.push(`${keys.map(k => `\`${k}\``).join(', ')} (a bare definition holds only the rule; \`--api\` keeps them)`);
   }
-  const ruleComments = f.rule?.comments.length ?? 0;
   const scalar = f.ruleSource?.scalar;
   let yamlComments = 0;
   let at = 0;
@@ -74,7 +73,7 @@ function notCarried(f: FilterFile, api: boolean): string[] {
   const refs = new Set<string>();
   if (f.rule?.root) walkExpr(f.rule.root, e => void (e.kind === 'filterRef' && refs.add(e.id.name)));
   if (refs.size) out.push(`the reference${refs.size === 1 ? '' : 's'} ${[...refs].map(r => `\`filter ${r}\``).join(', ')} (inlined: Adobe's definition has no reference)`);
-  if (ruleComments) out.push(`${ruleComments} rule comment${ruleComments === 1 ? '' : 's'} (\`#\` lines of the rule)`);
+  if (ruleComments) out.push(`${ruleComments} rule comment${ruleComments === 1 ? '' : 's'} that label${ruleComments === 1 ? 's' : ''} no condition or container (the others become \`description\` labels)`);
   if (yamlComments) out.push(`${yamlComments} YAML comment line${yamlComments === 1 ? '' : 's'} outside the rule`);
   return out;
 }

@@ -8,6 +8,7 @@
 import type { DataView } from '../dataview/model';
 import { DEFAULT_ROOT_SCOPE } from '../engine/evaluator';
 import type { Condition, Expr, GapConstraint, Literal, Operator, Rule, Scope, SequenceStep } from '../rule/ast';
+import { walkExpr } from '../rule/walk';
 import { AA_CASE_INSENSITIVE, SCOPE_TO_CONTEXT } from './adobeJson';
 import type { AdobeDefinition, AdobeNode } from './adobeJson';
 
@@ -30,6 +31,8 @@ export interface AdobeExportProblem {
 export interface AdobeExportResult {
   definition: AdobeDefinition;
   problems: AdobeExportProblem[];
+  /** Rule comments that label no node (after the last one, or suppression directives): not in the definition. */
+  commentsLeft: number;
 }
 
 /** The canonical definition of a rule (problems ignored; see `exportAdobeDefinitionChecked`). */
@@ -40,6 +43,7 @@ export function exportAdobeDefinition(rule: Rule, dataView: DataView, options: A
 export function exportAdobeDefinitionChecked(rule: Rule, dataView: DataView, options: AdobeExportOptions = {}): AdobeExportResult {
   const exporter = new AdobeExporter(dataView, options);
   const root = rule.root;
+  const commentsLeft = root ? exporter.labelsFrom(rule, root) : rule.comments.length;
   let container: AdobeNode;
   if (!root) {
     exporter.problems.push({ start: 0, end: 0, severity: 'error', code: 'export-empty-rule', message: 'The rule is empty; there is nothing to export.' });
@@ -49,7 +53,7 @@ export function exportAdobeDefinitionChecked(rule: Rule, dataView: DataView, opt
   } else {
     container = { func: 'container', context: SCOPE_TO_CONTEXT[DEFAULT_ROOT_SCOPE], pred: exporter.expr(root, DEFAULT_ROOT_SCOPE) };
   }
-  return { definition: { func: 'segment', version: [1, 0, 0], container }, problems: exporter.problems };
+  return { definition: { func: 'segment', version: [1, 0, 0], container }, problems: exporter.problems, commentsLeft };
 }
 
 const NUMERIC_FUNCS: Partial<Record<Operator, string>> = { eq: 'eq', ne: 'not-eq', lt: 'lt', gt: 'gt', le: 'le', ge: 'ge', in: 'eq-in', notIn: 'not-eq-in' };
@@ -83,8 +87,39 @@ class AdobeExporter {
     this.problems.push({ start: node.start, end: node.end, severity, code, message });
   }
 
-  /** The node of an expression inside a container of `scope`. */
+  /** `description` labels: the text of the comments written before a node (as import writes them). */
+  private readonly labels = new Map<Expr, string>();
+
+  /**
+   * Each rule comment labels the node that follows it (the outermost one starting there), as
+   * import turns descriptions into comments. Returns how many comments label nothing.
+   */
+  labelsFrom(rule: Rule, root: Expr): number {
+    const nodes: Expr[] = [];
+    walkExpr(root, n => void nodes.push(n));
+    const order = nodes.map((n, i) => [n, i] as const).sort((a, b) => a[0].start - b[0].start || a[1] - b[1]);
+    let left = 0;
+    for (const c of rule.comments) {
+      const text = c.text.replace(/^#\s?/, '').trim();
+      const target = /^audience-filters-disable/.test(text) ? undefined : order.find(([n]) => n.start >= c.end)?.[0];
+      if (!target || !text) {
+        left++;
+        continue;
+      }
+      const prev = this.labels.get(target);
+      this.labels.set(target, prev ? `${prev} ${text}` : text);
+    }
+    return left;
+  }
+
+  /** The node of an expression inside a container of `scope`, with its label. */
   expr(e: Expr, scope: Scope): AdobeNode {
+    const node = this.exprNode(e, scope);
+    const label = this.labels.get(e);
+    return label === undefined ? node : { ...node, description: label };
+  }
+
+  private exprNode(e: Expr, scope: Scope): AdobeNode {
     switch (e.kind) {
       case 'container':
         return { func: 'container', context: SCOPE_TO_CONTEXT[e.scope], pred: this.expr(e.body, e.scope) };

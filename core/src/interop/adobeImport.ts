@@ -298,7 +298,8 @@ class AdobeImporter {
     if (typeof d !== 'string') this.error(child(path, 'description'), 'adobe-wrong-type', `\`description\` must be a string, found ${typeName(d)}.`);
     else if (d.trim()) {
       this.descriptions.push({ path, text: d });
-      this.labels.set(expr, d);
+      const prev = this.labels.get(expr);
+      this.labels.set(expr, prev === undefined ? d : `${d} ${prev}`);
     }
   }
 
@@ -376,7 +377,14 @@ class AdobeImporter {
       case 'without': {
         if (!('pred' in json)) return this.error(child(path, 'pred'), 'adobe-missing-field', '`without` needs a `pred`.');
         const operand = this.predicate(json.pred, child(path, 'pred'), scope);
-        return { kind: 'not', keyword: operand.kind === 'container' ? 'exclude' : 'not', operand, ...NO_SPAN };
+        const not: Expr = { kind: 'not', keyword: operand.kind === 'container' ? 'exclude' : 'not', operand, ...NO_SPAN };
+        // `not X` prints on one line: the operand's label goes before it, on the `not`.
+        const label = this.labels.get(operand);
+        if (label !== undefined) {
+          this.labels.delete(operand);
+          this.labels.set(not, label);
+        }
+        return not;
       }
       case 'sequence': {
         if (!('context' in json)) return this.sequence(json, path, scope);

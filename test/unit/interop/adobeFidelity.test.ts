@@ -256,6 +256,40 @@ describe('Adobe fidelity', () => {
     });
   });
 
+  describe('descriptions and comments', () => {
+    it('each comment becomes the description of the node after it (the outermost one starting there); a directive or a trailing comment labels nothing', () => {
+      const rule = parseRule('# buyers\nperson where\n  # from the landing page\n  page_name = "Main Landing Page"\n  # audience-filters-disable-next-line rule-unknown-field\n  and orders >= 1\n# end').rule;
+      const r = exportAdobeDefinitionChecked(rule, dataView);
+      assert.deepEqual(r.problems, []);
+      assert.equal(r.commentsLeft, 2);
+      assert.deepEqual(r.definition.container, {
+        func: 'container', context: 'visitors', description: 'buyers',
+        pred: { func: 'and', description: 'from the landing page', preds: [
+          { func: 'streq', val: attr(), str: 'Main Landing Page' },
+          { func: 'ge', val: { func: 'total', evt: { func: 'event', name: 'metrics/orders' } }, num: 1 },
+        ] },
+      });
+    });
+
+    it('import → export keeps every example\'s descriptions where they were (a `without`\'s operand: on the `without`)', () => {
+      const labels = (v: unknown, at = '$', out: string[] = []): string[] => {
+        if (Array.isArray(v)) v.forEach((x, i) => labels(x, `${at}[${i}]`, out));
+        else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) k === 'description' ? out.push(`${at} ${String(x)}`) : labels(x, `${at}.${k}`, out);
+        return out;
+      };
+      let found = 0;
+      for (const name of EXAMPLES) {
+        const json = readJson(name);
+        const container = (definitionOf(json) as { container: unknown }).container;
+        const before = labels(container).map(l => l.replace(/^(\$(?:\.\w+)*)\.pred\.pred (Events)$/, '$1.pred $2'));
+        const after = labels((exportAdobeDefinitionChecked(throughText(importOk(json)), dataView).definition).container);
+        assert.deepEqual(after, before, name);
+        found += before.length;
+      }
+      assert.ok(found >= 7, `${found} descriptions`);
+    });
+  });
+
   it('the engine gives the same audience for the original import and the re-imported export (fixture data)', async () => {
     const ds = await loadDataView({ ...dataView, files: [{ path: path.join(FIXTURES, 'events.ndjson'), format: 'ndjson', identity: { personField: 'ecid', namespace: 'ECID' } }] });
     let nonEmpty = 0;
