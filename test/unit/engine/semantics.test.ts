@@ -4,6 +4,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { evaluateFilter } from '../../../core/src/engine';
+import { explainPerson } from '../../../core/src/engine/explain';
 import { dataset, dataView, ev, pages, rule, run, who } from './fixtures';
 
 describe('engine semantics (SPEC §3.3)', () => {
@@ -212,6 +213,13 @@ describe('engine semantics (SPEC §3.3)', () => {
       assert.deepEqual(run('event where only before (page = "B" then page = "D") per session', records).returned, { p1: ['A', 'B'] });
       assert.deepEqual(who('person where only after (page = "B" then page = "D") per session', records), ['p1']);
       assert.deepEqual(who('person where not (only after (page = "B" then page = "D") per session)', records), ['p2']);
+    });
+    it('the waterfall and explain count checkpoints per session', () => {
+      const r = rule('event where only after (page = "B" then page = "D") per session');
+      const ctx = { dataView, dataset: dataset(records) };
+      assert.deepEqual(evaluateFilter(r, ctx).steps.map(s => [s.label, s.people]), [['page = "B"', 2], ['page = "D"', 1]]);
+      const p2 = explainPerson(r, ctx, { namespace: 'ECID', id: 'p2' });
+      assert.deepEqual([p2.verdict, p2.steps.map(s => s.status)], ['not member', ['matched', 'failed']]);
     });
   });
 
