@@ -14,7 +14,8 @@ const ID_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
  * `audience-filters import <definition.json> --dataview <file.dataview.yaml> [--id <id>] [--from cja|aa] [-o <out.filter.yaml>]`
  *
  * Reads an Adobe segment definition (bare, wrapped in an API object, or a bare container) and
- * prints or writes a filter file. Problems are printed as `<file>: <JSON path>: <severity> <code>: <message>`;
+ * prints or writes a filter file; an API object's `x-audience-filters` extension (written by
+ * `export --api`) restores the id, title, tags, period and audience block. Problems are printed as `<file>: <JSON path>: <severity> <code>: <message>`;
  * any error exits 1 and writes nothing. A JSON array (a list of predicates) is an error naming `$`.
  */
 export function runImport(argv: string[], io: CommandIO): number {

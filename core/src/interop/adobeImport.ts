@@ -7,10 +7,9 @@
 import type { DataView } from '../dataview/model';
 import { closestMatches } from '../names';
 import type { Attribution, Condition, Expr, GapConstraint, GapUnit, Identifier, Literal, OnlySequence, Rule, Scope, Sequence, SequenceStep, Subject, TimeUnit } from '../rule/ast';
-import { walkExpr } from '../rule/walk';
 import { SCOPE_RANK } from '../rule/ast';
-import { AA_CASE_INSENSITIVE, ALL_FUNCS, COMPARISONS, CONTEXT_TO_SCOPE, SCOPE_TO_CONTEXT, TIME_UNITS } from './adobeJson';
-import { EXTENSION_KEY } from './adobeJson';
+import { walkExpr } from '../rule/walk';
+import { AA_CASE_INSENSITIVE, ALL_FUNCS, COMPARISONS, CONTEXT_TO_SCOPE, EXTENSION_KEY, SCOPE_TO_CONTEXT, TIME_UNITS } from './adobeJson';
 import type { AdobeContext, Comparison, FilterExtension } from './adobeJson';
 
 export interface AdobeImportOptions {
