@@ -91,7 +91,7 @@ describe('audience-filters import / export / sql', function () {
     assert.strictEqual(bare.stderr, "examples/filters/lapsed-buyers.filter.yaml: warning export-not-carried: not carried into the definition: `title`, `description` (a bare definition holds only the rule; `--api` keeps them); the reference `filter buyers` (inlined: Adobe's definition has no reference).\n");
     const ws = tempWorkspace({
       'adobe.dataview.yaml': DATAVIEW,
-      'x.filter.yaml': '# owned by the growth team\nfilter: x\ndataview: adobe\nrule: |\n  # landing visitors\n  person where page_name = "A"\n  # TODO: add the campaign\n',
+      'x.filter.yaml': '# owned by the growth team\nfilter: x\ndataview: adobe\nrule: |\n  # landing visitors\n  person where page_name = "A"\n  # the campaign comes later\n',
       'seg.json': JSON.stringify({ id: 's300_1', rsid: 'shop', owner: { id: 7 }, name: 'Renamed in Adobe', definition: { func: 'segment', version: [1, 0, 0], container: { func: 'container', context: 'visitors', pred: { func: 'exists', val: { func: 'attr', name: 'variables/page' } } } }, 'x-audience-filters': { version: 1, filter: 'landing', title: 'Landing', period: 'every tuesday', colour: 'red' } }),
     });
     try {
