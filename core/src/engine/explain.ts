@@ -253,7 +253,7 @@ function explainSequence(ev: Evaluator, seq: Expr & { kind: 'sequence' }, scope:
     const gaps = cp.step.constraints.map(describeGap).join(' and ');
     const matchesLater = Array.from(cp.spans.start.subarray(0, cp.spans.length)).some((s) => s > prevEnd);
     steps[k].reason =
-      `no event after ${isoTime(frame.timestamps[prevEnd])}${gaps ? ` ${gaps}` : ''} has ${what}` +
+      `no event after ${isoTime(frame.timestamps[prevEnd])}${scope === 'session' ? ' in the same session' : ''}${gaps ? ` ${gaps}` : ''} has ${what}` +
       (excl.length > 0 && matchesLater ? ` without ${excl.join(' or ')} in between` : '');
   }
   return steps;

@@ -220,6 +220,7 @@ describe('engine semantics (SPEC §3.3)', () => {
       assert.deepEqual(evaluateFilter(r, ctx).steps.map(s => [s.label, s.people]), [['page = "B"', 2], ['page = "D"', 1]]);
       const p2 = explainPerson(r, ctx, { namespace: 'ECID', id: 'p2' });
       assert.deepEqual([p2.verdict, p2.steps.map(s => s.status)], ['not member', ['matched', 'failed']]);
+      assert.equal(p2.steps[1].reason, 'no event after 2026-10-01T10:00 in the same session has page = "D"');
     });
   });
 
