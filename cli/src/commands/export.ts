@@ -2,6 +2,10 @@ import * as path from 'path';
 import type { DataView } from '../../../core/src/dataview/model';
 import type { FilterFile } from '../../../core/src/files/filterFile';
 import { exportAdobeDefinitionChecked } from '../../../core/src/interop/adobeExport';
+import { EXTENSION_KEY } from '../../../core/src/interop/adobeJson';
+import type { FilterExtension } from '../../../core/src/interop/adobeJson';
+import { walkExpr } from '../../../core/src/rule/walk';
+import { getPair, toJS } from '../../../core/src/yaml/yamlTree';
 import type { Rule } from '../../../core/src/rule/ast';
 import { flagValue, oneOf, parseArgs, UsageError } from '../args';
 import type { CommandIO } from '../io';
@@ -12,7 +16,9 @@ import { expandPaths } from '../paths';
  * `audience-filters export <file.filter.yaml> [--target cja|aa] [--api]`
  *
  * Prints the canonical Adobe segment definition of a filter (with `--api`, wrapped in an API body
- * with `name` and `description`). Problems go to stderr; errors exit 1.
+ * with `name`, `description` and the `x-audience-filters` extension object holding the id, title,
+ * data view, tags, period and audience block as written). What the JSON leaves out is one warning
+ * (`export-not-carried`). Problems go to stderr; errors exit 1.
  */
 export function runExport(argv: string[], io: CommandIO): number {
   const args = parseArgs(argv, { values: ['target'], booleans: ['api'] });
@@ -20,13 +26,56 @@ export function runExport(argv: string[], io: CommandIO): number {
   const target = oneOf(flagValue(args, 'target'), ['cja', 'aa'] as const, 'target', 'cja');
   const loaded = loadFilter(args.positionals[0], io, 'export');
   if (!loaded) return 1;
-  const { definition, problems } = exportAdobeDefinitionChecked(loaded.file.rule!, loaded.dataView, { target, resolveFilter: loaded.resolveFilter });
+  const { definition, problems, commentsLeft } = exportAdobeDefinitionChecked(loaded.file.rule!, loaded.dataView, { target, resolveFilter: loaded.resolveFilter });
   for (const p of problems) io.err(`${ruleLocation(loaded, p.start, io)}: ${p.severity} ${p.code}: ${p.message}`);
   if (problems.some(p => p.severity === 'error')) return 1;
   const f = loaded.file;
-  const body = args.flags.has('api') ? { name: f.title ?? f.id?.value, ...(f.description ? { description: f.description } : {}), definition } : definition;
+  const api = args.flags.has('api');
+  const lost = notCarried(f, api, commentsLeft);
+  if (lost.length) io.err(`${path.relative(io.cwd, f.uri) || f.uri}: warning export-not-carried: not carried into the ${api ? 'API object' : 'definition'}: ${lost.join('; ')}.`);
+  const body = api ? { name: f.title ?? f.id?.value, ...(f.description ? { description: f.description } : {}), definition, [EXTENSION_KEY]: extensionOf(f) } : definition;
   io.out(JSON.stringify(body, null, 2));
   return 0;
+}
+
+/** The filter-file keys Adobe's segment object has no field for, as written in the file. */
+export function extensionOf(f: FilterFile): FilterExtension {
+  const root = f.yaml.root;
+  const written = (key: string): unknown => {
+    const pair = getPair(root, key);
+    return pair ? toJS(pair.value) : undefined;
+  };
+  const ext: FilterExtension = { version: 1, filter: f.id?.value ?? '' };
+  if (f.title !== undefined) ext.title = f.title;
+  if (f.dataview) ext.dataview = f.dataview.value;
+  for (const key of ['tags', 'period', 'audience'] as const) {
+    const v = written(key);
+    if (v !== undefined && v !== null) (ext as unknown as Record<string, unknown>)[key] = v;
+  }
+  return ext;
+}
+
+/** What of the file the exported JSON leaves out: the metadata keys of a bare definition, and comments. */
+function notCarried(f: FilterFile, api: boolean, ruleComments: number): string[] {
+  const out: string[] = [];
+  if (!api) {
+    const keys = ['title', 'description', 'tags', 'period', 'audience'].filter(k => getPair(f.yaml.root, k));
+    if (keys.length) out.push(`${keys.map(k => `\`${k}\``).join(', ')} (a bare definition holds only the rule; \`--api\` keeps them)`);
+  }
+  const scalar = f.ruleSource?.scalar;
+  let yamlComments = 0;
+  let at = 0;
+  for (const line of f.text.split('\n')) {
+    const inRule = scalar !== undefined && at >= scalar.start && at < scalar.end;
+    if (!inRule && /^\s*#/.test(line)) yamlComments++;
+    at += line.length + 1;
+  }
+  const refs = new Set<string>();
+  if (f.rule?.root) walkExpr(f.rule.root, e => void (e.kind === 'filterRef' && refs.add(e.id.name)));
+  if (refs.size) out.push(`the reference${refs.size === 1 ? '' : 's'} ${[...refs].map(r => `\`filter ${r}\``).join(', ')} (inlined: Adobe's definition has no reference)`);
+  if (ruleComments) out.push(`${ruleComments} rule comment${ruleComments === 1 ? '' : 's'} that label${ruleComments === 1 ? 's' : ''} no condition or container (the others become \`description\` labels)`);
+  if (yamlComments) out.push(`${yamlComments} YAML comment line${yamlComments === 1 ? '' : 's'} outside the rule`);
+  return out;
 }
 
 export interface LoadedFilter {

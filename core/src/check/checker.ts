@@ -125,7 +125,8 @@ class RuleChecker {
         }
         return;
       case 'only':
-        this.visit(e.sequence, scope, depth);
+        // `per <scope>`: the checkpoints are evaluated in units of that scope.
+        this.visit(e.sequence, e.scope ?? scope, depth);
         return;
       case 'condition':
         this.rules++;

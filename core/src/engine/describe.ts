@@ -61,7 +61,7 @@ export function describeExpr(e: Expr): string {
     case 'logicGroup':
       return `${e.mode} of (${e.items.map(describeExpr).join(', ')})`;
     case 'only':
-      return `only ${e.mode} (${describeExpr(e.sequence)})`;
+      return `only ${e.mode} (${describeExpr(e.sequence)})${e.scope ? ` per ${e.scope}` : ''}`;
     case 'filterRef':
       return `filter ${e.id.name}`;
     case 'error':

@@ -165,6 +165,7 @@ function waterfall(ev: Evaluator, root: Expr): EvaluationStep[] {
     body = root.body;
   }
   const seq = body.kind === 'sequence' ? body : body.kind === 'only' ? body.sequence : null;
+  if (body.kind === 'only' && body.scope) scope = body.scope;
   if (seq) {
     const outcome = ev.sequence(seq, scope);
     const plan = ev.plan(seq, scope);

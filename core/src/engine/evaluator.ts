@@ -132,6 +132,8 @@ export class Evaluator {
       case 'sequence':
         return this.sequence(expr, scope).holds;
       case 'only':
+        // `per <scope>`: a unit holds when it has events in the only-part of their own unit of that scope.
+        if (expr.scope && expr.scope !== scope) return this.anyPerUnit(this.onlyEvents(expr, scope), scope);
         return this.sequence(expr.sequence, scope).holds;
       case 'filterRef':
         return this.withReference(expr.id.name, new Uint8Array(count), (root) => this.units(root, scope));
@@ -216,8 +218,12 @@ export class Evaluator {
     }
   }
 
-  /** Rule 7: only before = up to the first event of the last occurrence; only after = from the last event of the first. */
-  onlyEvents(only: OnlySequence, scope: Scope): Uint8Array {
+  /**
+   * Rule 7: only before = up to the first event of the last occurrence; only after = from the last
+   * event of the first, in each unit of the only-sequence's own scope (`per session`) or else of the container's.
+   */
+  onlyEvents(only: OnlySequence, containerScope: Scope): Uint8Array {
+    const scope = only.scope ?? containerScope;
     const out = new Uint8Array(this.frame.n);
     const before = only.mode === 'before';
     const outcome = this.sequence(only.sequence, scope, before);

@@ -173,7 +173,7 @@ export function isoTime(ms: number): string {
 
 function explainBody(ev: Evaluator, body: Expr, scope: Scope, orig: (i: number) => number): StepExplanation[] {
   const seq = body.kind === 'sequence' ? body : body.kind === 'only' ? body.sequence : null;
-  if (seq) return explainSequence(ev, seq, scope, orig);
+  if (seq) return explainSequence(ev, seq, body.kind === 'only' && body.scope ? body.scope : scope, orig);
   const items = body.kind === 'and' || body.kind === 'or' ? body.items : [body];
   return items.map((item) => {
     const holds = ev.units(item, scope).some((x) => x === 1);
@@ -253,7 +253,7 @@ function explainSequence(ev: Evaluator, seq: Expr & { kind: 'sequence' }, scope:
     const gaps = cp.step.constraints.map(describeGap).join(' and ');
     const matchesLater = Array.from(cp.spans.start.subarray(0, cp.spans.length)).some((s) => s > prevEnd);
     steps[k].reason =
-      `no event after ${isoTime(frame.timestamps[prevEnd])}${gaps ? ` ${gaps}` : ''} has ${what}` +
+      `no event after ${isoTime(frame.timestamps[prevEnd])}${scope === 'session' ? ' in the same session' : ''}${gaps ? ` ${gaps}` : ''} has ${what}` +
       (excl.length > 0 && matchesLater ? ` without ${excl.join(' or ')} in between` : '');
   }
   return steps;

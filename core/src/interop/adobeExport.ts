@@ -8,6 +8,7 @@
 import type { DataView } from '../dataview/model';
 import { DEFAULT_ROOT_SCOPE } from '../engine/evaluator';
 import type { Condition, Expr, GapConstraint, Literal, Operator, Rule, Scope, SequenceStep } from '../rule/ast';
+import { walkExpr } from '../rule/walk';
 import { AA_CASE_INSENSITIVE, SCOPE_TO_CONTEXT } from './adobeJson';
 import type { AdobeDefinition, AdobeNode } from './adobeJson';
 
@@ -30,6 +31,8 @@ export interface AdobeExportProblem {
 export interface AdobeExportResult {
   definition: AdobeDefinition;
   problems: AdobeExportProblem[];
+  /** Rule comments that label no node (after the last one, or suppression directives): not in the definition. */
+  commentsLeft: number;
 }
 
 /** The canonical definition of a rule (problems ignored; see `exportAdobeDefinitionChecked`). */
@@ -40,6 +43,7 @@ export function exportAdobeDefinition(rule: Rule, dataView: DataView, options: A
 export function exportAdobeDefinitionChecked(rule: Rule, dataView: DataView, options: AdobeExportOptions = {}): AdobeExportResult {
   const exporter = new AdobeExporter(dataView, options);
   const root = rule.root;
+  const commentsLeft = root ? exporter.labelsFrom(rule, root) : rule.comments.length;
   let container: AdobeNode;
   if (!root) {
     exporter.problems.push({ start: 0, end: 0, severity: 'error', code: 'export-empty-rule', message: 'The rule is empty; there is nothing to export.' });
@@ -49,7 +53,7 @@ export function exportAdobeDefinitionChecked(rule: Rule, dataView: DataView, opt
   } else {
     container = { func: 'container', context: SCOPE_TO_CONTEXT[DEFAULT_ROOT_SCOPE], pred: exporter.expr(root, DEFAULT_ROOT_SCOPE) };
   }
-  return { definition: { func: 'segment', version: [1, 0, 0], container }, problems: exporter.problems };
+  return { definition: { func: 'segment', version: [1, 0, 0], container }, problems: exporter.problems, commentsLeft };
 }
 
 const NUMERIC_FUNCS: Partial<Record<Operator, string>> = { eq: 'eq', ne: 'not-eq', lt: 'lt', gt: 'gt', le: 'le', ge: 'ge', in: 'eq-in', notIn: 'not-eq-in' };
@@ -83,8 +87,39 @@ class AdobeExporter {
     this.problems.push({ start: node.start, end: node.end, severity, code, message });
   }
 
-  /** The node of an expression inside a container of `scope`. */
+  /** `description` labels: the text of the comments written before a node (as import writes them). */
+  private readonly labels = new Map<Expr, string>();
+
+  /**
+   * Each rule comment labels the node that follows it (the outermost one starting there), as
+   * import turns descriptions into comments. Returns how many comments label nothing.
+   */
+  labelsFrom(rule: Rule, root: Expr): number {
+    const nodes: Expr[] = [];
+    walkExpr(root, n => void nodes.push(n));
+    const order = nodes.map((n, i) => [n, i] as const).sort((a, b) => a[0].start - b[0].start || a[1] - b[1]);
+    let left = 0;
+    for (const c of rule.comments) {
+      const text = c.text.replace(/^#\s?/, '').trim();
+      const target = /^audience-filters-disable/.test(text) ? undefined : order.find(([n]) => n.start >= c.end)?.[0];
+      if (!target || !text) {
+        left++;
+        continue;
+      }
+      const prev = this.labels.get(target);
+      this.labels.set(target, prev ? `${prev} ${text}` : text);
+    }
+    return left;
+  }
+
+  /** The node of an expression inside a container of `scope`, with its label. */
   expr(e: Expr, scope: Scope): AdobeNode {
+    const node = this.exprNode(e, scope);
+    const label = this.labels.get(e);
+    return label === undefined ? node : { ...node, description: label };
+  }
+
+  private exprNode(e: Expr, scope: Scope): AdobeNode {
     switch (e.kind) {
       case 'container':
         return { func: 'container', context: SCOPE_TO_CONTEXT[e.scope], pred: this.expr(e.body, e.scope) };
@@ -95,8 +130,11 @@ class AdobeExporter {
         return { func: 'without', pred: this.expr(e.operand, scope) };
       case 'sequence':
         return { func: 'sequence', stream: this.stream(e.steps, scope) };
-      case 'only':
-        return { func: e.mode === 'after' ? 'sequence-prefix' : 'sequence-suffix', context: SCOPE_TO_CONTEXT[scope], stream: this.stream(e.sequence.steps, scope) };
+      case 'only': {
+        // `per <scope>` is the sequence's own context; without it, the enclosing container's.
+        const own = e.scope ?? scope;
+        return { func: e.mode === 'after' ? 'sequence-prefix' : 'sequence-suffix', context: SCOPE_TO_CONTEXT[own], stream: this.stream(e.sequence.steps, own) };
+      }
       case 'logicGroup':
         return { func: e.mode === 'all' ? 'sequence-and' : 'sequence-or', checkpoints: e.items.map(i => this.expr(i, scope)) };
       case 'condition':
@@ -140,7 +178,8 @@ class AdobeExporter {
   private restriction(c: GapConstraint): AdobeNode {
     switch (c.unit.kind) {
       case 'time':
-        return { func: 'time-restriction', limit: c.limit, count: c.count, unit: c.unit.unit };
+        // `container: hits` as Adobe's segment builder writes it (time is measured between hits).
+        return { func: 'time-restriction', limit: c.limit, count: c.count, unit: c.unit.unit, container: 'hits' };
       case 'event':
         return { func: 'container-restriction', limit: c.limit, count: c.count, container: 'hits' };
       case 'session':
@@ -183,9 +222,13 @@ class AdobeExporter {
       }
       return { func: c.op === 'exists' ? 'exists' : 'not-exists', val };
     }
-    const numeric = aggregate || (c.values.length > 0 && c.values.every(v => v.kind === 'number') && c.op in NUMERIC_FUNCS);
+    const numeric = aggregate || (c.values.length > 0 && c.values.every(v => v.kind === 'number') && (c.op in NUMERIC_FUNCS || c.op === 'between'));
     if (aggregate && c.op in STRING_FUNCS && !(c.op in NUMERIC_FUNCS) && c.op !== 'between') {
       this.problem(c, 'error', 'export-type-mismatch', `\`${c.subject.name}\` is a number; a text comparison cannot be exported.`);
+    }
+    if (aggregate) {
+      const text = c.values.find(v => v.kind === 'string' && !/^\s*-?\d+(\.\d+)?([eE][-+]?\d+)?\s*$/.test(v.value));
+      if (text) this.problem(text, 'error', 'export-type-mismatch', `\`${c.subject.kind === 'countDistinct' ? `count distinct ${c.subject.name}` : c.subject.name}\` is a number; the text ${JSON.stringify(literalText(text))} cannot be compared with it in a definition.`);
     }
     if (c.op === 'between') {
       const [lo, hi] = c.values;

@@ -6,10 +6,11 @@
  */
 import type { DataView } from '../dataview/model';
 import { closestMatches } from '../names';
-import type { Attribution, Condition, Expr, GapConstraint, GapUnit, Identifier, Literal, Rule, Scope, Sequence, SequenceStep, Subject, TimeUnit } from '../rule/ast';
+import type { Attribution, Condition, Expr, GapConstraint, GapUnit, Identifier, Literal, OnlySequence, Rule, Scope, Sequence, SequenceStep, Subject, TimeUnit } from '../rule/ast';
+import { SCOPE_RANK } from '../rule/ast';
 import { walkExpr } from '../rule/walk';
-import { AA_CASE_INSENSITIVE, ALL_FUNCS, COMPARISONS, CONTEXT_TO_SCOPE, TIME_UNITS } from './adobeJson';
-import type { AdobeContext, Comparison } from './adobeJson';
+import { AA_CASE_INSENSITIVE, ALL_FUNCS, COMPARISONS, CONTEXT_TO_SCOPE, EXTENSION_KEY, SCOPE_TO_CONTEXT, TIME_UNITS } from './adobeJson';
+import type { AdobeContext, Comparison, FilterExtension } from './adobeJson';
 
 export interface AdobeImportOptions {
   /** `aa`: Adobe Analytics semantics (some string operators are case-insensitive); `cja` (default): case-sensitive. */
@@ -30,13 +31,35 @@ export interface AdobeDescription {
   text: string;
 }
 
+export interface AdobeMetadata {
+  name?: string;
+  description?: string;
+  /** Names of the API object's `tags` (`[{"name": …}]`). */
+  tags?: string[];
+  /** The `x-audience-filters` object an export wrote (checked key by key; bad keys are warnings and left out). */
+  extension?: Partial<FilterExtension>;
+}
+
 export interface AdobeImportResult {
   rule: Rule;
   diagnostics: AdobeImportDiagnostic[];
   /** `description` labels in document order; the CLI keeps them as rule comments. */
   descriptions: AdobeDescription[];
-  /** `name` and `description` of an API object wrapping the definition. */
-  metadata: { name?: string; description?: string };
+  /** `name`, `description` and `tags` of an API object wrapping the definition, and its extension object. */
+  metadata: AdobeMetadata;
+}
+
+/** `<dimension>`, `{{value}}`, `${id}`, `{SEGMENT_ID}`: the placeholders of templates and documentation fragments. */
+const PLACEHOLDER = /<[A-Za-z_][^<>]*>|\{\{[^{}]*\}\}|\$\{[^{}]*\}|\{[A-Z][A-Z0-9_]*\}/;
+/** A date range component's definition: `2026-01-01T00:00:00.000/2026-02-01T00:00:00.000` (or with a rolling part). */
+const DATE_RANGE = /^\d{4}-\d{2}-\d{2}(T[\d:.]+)?\/|\/\d{4}-\d{2}-\d{2}(T[\d:.]+)?$|^(cd|cw|cm|cq|cy|rd|rw|rm|rq|ry)[:+-]/;
+/** Functions of calculated-metric formulas (never of segments). */
+const FORMULA_FUNCS: ReadonlySet<string> = new Set(['calc-metric', 'metric', 'divide', 'multiply', 'add', 'subtract', 'negate', 'abs', 'col-sum', 'col-max', 'col-min', 'col-mean', 'row-sum', 'row-max', 'row-min', 'row-mean', 'count', 'pow', 'sqrt', 'median', 'percentile', 'cumul', 'cumul-avg', 'if', 'visualization-total']);
+const CALC_METRIC_ADVICE = 'a filter is a segment and a calculated metric has no filter form. Export the segment instead (Segments API `GET /segments/{id}?expansion=definition`; for a metric filtered by a segment, the segment its formula names).';
+const CALC_METRIC_MESSAGE = `This is a calculated metric (\`calc-metric\` with a \`formula\`), not a segment: ${CALC_METRIC_ADVICE}`;
+
+function isCalculatedMetric(json: JsonObject): boolean {
+  return json.func === 'calc-metric' || ('formula' in json && !('container' in json));
 }
 
 type Json = unknown;
@@ -104,7 +127,7 @@ function typeName(v: Json): string {
 class AdobeImporter {
   readonly diagnostics: AdobeImportDiagnostic[] = [];
   readonly descriptions: AdobeDescription[] = [];
-  readonly metadata: { name?: string; description?: string } = {};
+  readonly metadata: AdobeMetadata = {};
   /** Expressions that carry a `description` label. */
   readonly labels = new Map<Expr, string>();
   private readonly caseInsensitiveAA: boolean;
@@ -131,16 +154,87 @@ class AdobeImporter {
       return null;
     }
     if (!isObject(json)) {
-      this.error('$', 'adobe-not-definition', `Expected a segment definition object, found ${typeName(json)}.`);
+      if (typeof json === 'string' && DATE_RANGE.test(json)) this.error('$', 'adobe-not-segment', `This is a date range (${JSON.stringify(json)}), not a segment definition. Export the segment instead; a filter's time window is its \`period:\` key.`);
+      else this.error('$', 'adobe-not-definition', `Expected a segment definition object, found ${typeName(json)}.`);
+      return null;
+    }
+    if (isCalculatedMetric(json)) {
+      this.error(child('$', 'func' in json ? 'func' : 'formula'), 'adobe-not-segment', CALC_METRIC_MESSAGE);
       return null;
     }
     if ('definition' in json && !('func' in json)) {
+      if (typeof json.definition === 'string') {
+        this.error('$.definition', 'adobe-not-segment', `This is a date range component (its \`definition\` is the date range ${JSON.stringify(json.definition)}), not a segment. Export the segment instead (Segments API \`GET /segments/{id}?expansion=definition\`); a filter's time window is its \`period:\` key.`);
+        return null;
+      }
+      if (isObject(json.definition) && isCalculatedMetric(json.definition)) {
+        this.error('$.definition.func', 'adobe-not-segment', CALC_METRIC_MESSAGE);
+        return null;
+      }
       if (typeof json.name === 'string') this.metadata.name = json.name;
       else if (json.name !== undefined && json.name !== null) this.error('$.name', 'adobe-wrong-type', `\`name\` must be a string, found ${typeName(json.name)}.`);
       if (typeof json.description === 'string') this.metadata.description = json.description;
+      this.objectMetadata(json);
       return this.definition(json.definition, '$.definition');
     }
     return this.definition(json, '$');
+  }
+
+  /** Tags, the extension object, and a warning listing the API object's members that the filter file does not carry. */
+  private objectMetadata(json: JsonObject): void {
+    const tags = json.tags;
+    if (Array.isArray(tags)) {
+      const names = tags.map(t => (isObject(t) && typeof t.name === 'string' ? t.name : typeof t === 'string' ? t : undefined));
+      if (names.every((n): n is string => n !== undefined)) this.metadata.tags = names;
+      else this.warn('$.tags', 'adobe-not-carried', '`tags` must be a list of `{"name": …}` objects; not carried.');
+    }
+    const ext = json[EXTENSION_KEY];
+    if (ext !== undefined) this.extension(ext, child('$', EXTENSION_KEY));
+    const dropped = Object.keys(json).filter(k => !['name', 'description', 'definition', 'tags', EXTENSION_KEY].includes(k));
+    if (dropped.length) {
+      this.warn('$', 'adobe-not-carried', `Not carried into the filter file (they describe the segment in Adobe): ${dropped.map(k => `\`${k}\``).join(', ')}.`);
+    }
+  }
+
+  private extension(ext: Json, path: string): void {
+    if (!isObject(ext)) {
+      this.warn(path, 'adobe-not-carried', `\`${EXTENSION_KEY}\` must be an object, found ${typeName(ext)}; not carried.`);
+      return;
+    }
+    const out: Partial<FilterExtension> = {};
+    const bad = (key: string, what: string) => this.warn(child(path, key), 'adobe-not-carried', `\`${key}\` must be ${what}, found ${typeName(ext[key])}; not carried.`);
+    for (const key of Object.keys(ext)) {
+      const v = ext[key];
+      switch (key) {
+        case 'version':
+          if (v !== 1) this.warn(child(path, key), 'adobe-version', `\`${EXTENSION_KEY}\` version ${JSON.stringify(v)} is not 1; read as version 1.`);
+          break;
+        case 'filter':
+          if (typeof v === 'string' && /^[a-z0-9]+(-[a-z0-9]+)*$/.test(v)) out.filter = v;
+          else bad(key, 'a kebab-case filter id');
+          break;
+        case 'title':
+        case 'dataview':
+          if (typeof v === 'string') out[key] = v;
+          else bad(key, 'a string');
+          break;
+        case 'tags':
+          if (Array.isArray(v) && v.every(t => typeof t === 'string')) out.tags = v as string[];
+          else bad(key, 'a list of strings');
+          break;
+        case 'period':
+          if (typeof v === 'string' || isObject(v)) out.period = v;
+          else bad(key, 'a string (`last 30 days`) or `{from, to}`');
+          break;
+        case 'audience':
+          if (isObject(v)) out.audience = v;
+          else bad(key, 'an object (the `audience:` block)');
+          break;
+        default:
+          this.warn(child(path, key), 'adobe-not-carried', `\`${key}\` is not a key of \`${EXTENSION_KEY}\` (filter, title, dataview, tags, period, audience); not carried.`);
+      }
+    }
+    this.metadata.extension = out;
   }
 
   private definition(json: Json, path: string): Expr | null {
@@ -203,7 +297,8 @@ class AdobeImporter {
     if (typeof d !== 'string') this.error(child(path, 'description'), 'adobe-wrong-type', `\`description\` must be a string, found ${typeName(d)}.`);
     else if (d.trim()) {
       this.descriptions.push({ path, text: d });
-      this.labels.set(expr, d);
+      const prev = this.labels.get(expr);
+      this.labels.set(expr, prev === undefined ? d : `${d} ${prev}`);
     }
   }
 
@@ -220,9 +315,14 @@ class AdobeImporter {
     return undefined;
   }
 
-  private container(node: JsonObject, path: string): Expr {
-        const context = this.context(node, path);
+  private container(node: JsonObject, path: string, outer?: Scope): Expr {
+    const context = this.context(node, path);
     const scope: Scope = context ? CONTEXT_TO_SCOPE[context] : 'person';
+    if (context && outer && SCOPE_RANK[scope] > SCOPE_RANK[outer]) {
+      // Adobe's containers nest Visitor > Visit > Hit; a wider one inside a narrower one has no meaning the language can give it.
+      this.error(child(path, 'context'), 'adobe-container-scope', `A ${context} container inside a ${SCOPE_TO_CONTEXT[outer]} container: containers nest visitors > visits > hits, so a ${context} condition cannot be tested on one ${outer === 'event' ? 'hit' : 'visit'}. Move it out: make the outer container ${context} and put the ${SCOPE_TO_CONTEXT[outer]} conditions in a ${SCOPE_TO_CONTEXT[outer]} container beside it (joined with \`and\`).`);
+      return { kind: 'error', ...NO_SPAN };
+    }
     if (!('pred' in node)) {
       this.error(child(path, 'pred'), 'adobe-missing-field', 'A `container` needs a `pred`.');
       return { kind: 'container', scope, scopeSpan: NO_SPAN, body: { kind: 'error', ...NO_SPAN }, ...NO_SPAN };
@@ -265,7 +365,7 @@ class AdobeImporter {
     if (typeof func !== 'string') return this.error(funcPath, 'adobe-wrong-type', `\`func\` must be a string, found ${typeName(func)}.`);
     switch (func) {
       case 'container':
-        return this.container(json, path);
+        return this.container(json, path, scope);
       case 'and':
       case 'or': {
         const preds = this.array(json, 'preds', path, 1);
@@ -276,20 +376,43 @@ class AdobeImporter {
       case 'without': {
         if (!('pred' in json)) return this.error(child(path, 'pred'), 'adobe-missing-field', '`without` needs a `pred`.');
         const operand = this.predicate(json.pred, child(path, 'pred'), scope);
-        return { kind: 'not', keyword: operand.kind === 'container' ? 'exclude' : 'not', operand, ...NO_SPAN };
+        const not: Expr = { kind: 'not', keyword: operand.kind === 'container' ? 'exclude' : 'not', operand, ...NO_SPAN };
+        // `not X` prints on one line: the operand's label goes before it, on the `not`.
+        const label = this.labels.get(operand);
+        if (label !== undefined) {
+          this.labels.delete(operand);
+          this.labels.set(not, label);
+        }
+        return not;
       }
       case 'sequence': {
-        return this.sequence(json, path, scope);
+        if (!('context' in json)) return this.sequence(json, path, scope);
+        // A context on a plain THEN sequence: the unit its checkpoints must share.
+        const context = this.context(json, path);
+        if (!context) return { kind: 'error', ...NO_SPAN };
+        const own = CONTEXT_TO_SCOPE[context];
+        if (own === scope) {
+          this.warn(child(path, 'context'), 'adobe-not-carried', `\`context\` ${context} repeats the enclosing ${SCOPE_TO_CONTEXT[scope]} container and is not carried (it means nothing more); export writes the sequence without it.`);
+          return this.sequence(json, path, scope);
+        }
+        if (SCOPE_RANK[own] > SCOPE_RANK[scope]) {
+          return this.error(child(path, 'context'), 'adobe-container-scope', `A sequence with context ${context} inside a ${SCOPE_TO_CONTEXT[scope]} container: one ${scope === 'event' ? 'hit' : 'visit'} cannot hold a sequence over a ${own}. Make the enclosing container ${context}, or use \`sequence-prefix\` / \`sequence-suffix\` (only after / only before), whose context may be wider.`);
+        }
+        this.warn(child(path, 'context'), 'adobe-sequence-context', `A sequence with context ${context} inside a ${SCOPE_TO_CONTEXT[scope]} container is imported as a ${own} container holding the sequence (the same meaning); export writes it in that form.`);
+        const seq = this.sequence(json, path, own);
+        if (seq.kind !== 'sequence') return seq;
+        return { kind: 'container', scope: own, scopeSpan: NO_SPAN, body: seq, ...NO_SPAN };
       }
       case 'sequence-prefix':
       case 'sequence-suffix': {
+        // The context is the unit the sequence is searched in and returned from (`per <scope>` when it is not the container's).
         const context = this.context(json, path);
-        if (context && CONTEXT_TO_SCOPE[context] !== scope) {
-          this.warn(child(path, 'context'), 'adobe-context-mismatch', `This ${func === 'sequence-prefix' ? 'only-after' : 'only-before'} sequence has context ${context} inside a ${scope} container; it applies to the enclosing ${scope}.`);
-        }
-        const seq = this.sequence(json, path, scope);
-        if (seq.kind !== 'sequence') return seq;
-        return { kind: 'only', mode: func === 'sequence-prefix' ? 'after' : 'before', sequence: seq, ...NO_SPAN };
+        const own = context ? CONTEXT_TO_SCOPE[context] : scope;
+        const seq = this.sequence(json, path, own);
+        if (seq.kind !== 'sequence' || !context) return context ? seq : { kind: 'error', ...NO_SPAN };
+        const only: OnlySequence = { kind: 'only', mode: func === 'sequence-prefix' ? 'after' : 'before', sequence: seq, ...NO_SPAN };
+        if (own !== scope) only.scope = own;
+        return only;
       }
       case 'sequence-and':
       case 'sequence-or': {
@@ -324,6 +447,8 @@ class AdobeImporter {
     if (comparison) {
       return this.comparison(json, path, func, comparison);
     }
+    if (func === 'calc-metric' || 'formula' in json) return this.error(funcPath, 'adobe-not-segment', CALC_METRIC_MESSAGE);
+    if (FORMULA_FUNCS.has(func)) return this.error(funcPath, 'adobe-not-segment', `\`${func}\` is an operator of a calculated-metric formula, not of a segment; ${CALC_METRIC_ADVICE}`);
     const hint = closestMatches(func, ALL_FUNCS);
     return this.error(funcPath, 'adobe-unknown-func', `Unknown func \`${func}\`.${hint.length ? ` Did you mean \`${hint[0]}\`?` : ''}`);
   }
@@ -361,7 +486,7 @@ class AdobeImporter {
     });
     if (exclude || pending.length) this.error(pendingPath, 'adobe-misplaced', `The stream ends with ${exclude ? '`exclude-next-checkpoint`' : 'a restriction'} and no checkpoint after it.`);
     if (!steps.length) return this.error(streamPath, 'adobe-missing-field', 'The stream has no checkpoint.');
-    if (steps.every(s => s.exclude)) this.error(streamPath, 'adobe-misplaced', 'Every checkpoint of this stream is excluded; a sequence needs at least one checkpoint that occurs.');
+    if (steps.every(s => s.exclude)) this.warn(streamPath, 'adobe-misplaced', 'Every checkpoint of this stream is excluded: it holds where none of them occurs in order (Adobe\'s segment builder may refuse it).');
     const seq: Sequence = { kind: 'sequence', steps, ...NO_SPAN };
     return seq;
   }
@@ -406,6 +531,11 @@ class AdobeImporter {
       else {
         const hint = typeof u === 'string' ? closestMatches(u, TIME_UNITS) : [];
         this.error(at, 'adobe-bad-value', `\`unit\` must be one of ${TIME_UNITS.join(', ')}, found ${typeName(u)}.${hint.length ? ` Did you mean \`${hint[0]}\`?` : ''}`);
+      }
+      // Adobe's builder writes `"container": "hits"`: the gap is measured on the hit timeline, the only one there is.
+      if ('container' in node && node.container !== 'hits') {
+        this.error(child(path, 'container'), 'adobe-bad-context', `\`container\` of a \`time-restriction\` can only be hits (time is measured between hits), found ${typeName(node.container)}; to count visits between checkpoints use a \`container-restriction\` with \`"container": "visits"\`.`);
+        unit = undefined;
       }
     } else if (node.func === 'container-restriction') {
       const c = node.container;
@@ -518,7 +648,10 @@ class AdobeImporter {
   }
 
   private stringLiteral(v: Json, path: string): Literal | undefined {
-    if (typeof v === 'string') return { kind: 'string', value: v, ...NO_SPAN };
+    if (typeof v === 'string') {
+      this.placeholder(v, path, 'warning');
+      return { kind: 'string', value: v, ...NO_SPAN };
+    }
     this.error(path, 'adobe-wrong-type', `Expected a string, found ${typeName(v)}.`);
     return undefined;
   }
@@ -587,6 +720,15 @@ class AdobeImporter {
     return undefined;
   }
 
+  private placeholder(value: string, path: string, severity: 'error' | 'warning'): boolean {
+    const m = PLACEHOLDER.exec(value);
+    if (!m) return false;
+    const message = `\`${m[0]}\` is a placeholder: this definition is a template or documentation fragment, not a saved segment. ${severity === 'error' ? 'Replace it with a real id' : 'Replace it with the value meant'}, or export the segment itself from Adobe (Segments API \`GET /segments/{id}?expansion=definition\`).`;
+    if (severity === 'error') this.error(path, 'adobe-placeholder', message);
+    else this.warn(path, 'adobe-placeholder', message);
+    return true;
+  }
+
   private idName(node: JsonObject, path: string, func: string): string | undefined {
     const at = child(path, 'name');
     if (!('name' in node)) {
@@ -597,6 +739,7 @@ class AdobeImporter {
       this.error(at, 'adobe-wrong-type', `\`name\` must be a string, found ${typeName(node.name)}.`);
       return undefined;
     }
+    if (this.placeholder(node.name, at, 'error')) return undefined;
     return node.name;
   }
 

@@ -79,3 +79,27 @@ export interface AdobeDefinition {
 }
 
 export type AdobeNode = { func: string } & Record<string, unknown>;
+
+/**
+ * The extension object of an exported API body: the filter-file keys the Adobe segment object has
+ * no field for (docs/language.md "Adobe segment JSON"). Adobe's APIs are documented to ignore
+ * members they do not know; import reads it back so export → import keeps the whole file.
+ */
+export const EXTENSION_KEY = 'x-audience-filters';
+
+export interface FilterExtension {
+  /** Format version of this object. */
+  version: 1;
+  /** The filter id (`filter:`). */
+  filter: string;
+  /** `title:`, when the file has one (the API `name` is the title, else the id). */
+  title?: string;
+  /** `dataview:` as written (the data view id the rule is written against). */
+  dataview?: string;
+  tags?: string[];
+  /** `period:` as written: `last 30 days` or `{from, to}`. */
+  period?: unknown;
+  /** The `audience:` block as written. */
+  audience?: Record<string, unknown>;
+}
+

@@ -95,11 +95,17 @@ export interface LogicGroup extends Span {
 /**
  * `only before (A then B)` / `only after (A then B)`: the events of the unit up to the first event
  * of the last occurrence (before), or from the last event of the first occurrence (after).
+ * `only after (A then B) per session`: the sequence is searched in, and the events returned from,
+ * each unit of `scope` (Adobe's `context` of `sequence-prefix` / `sequence-suffix`) instead of the
+ * unit of the enclosing container.
  */
 export interface OnlySequence extends Span {
   kind: 'only';
   mode: 'before' | 'after';
   sequence: Sequence;
+  /** The `per <scope>` suffix; absent: the enclosing container's scope. */
+  scope?: Scope;
+  scopeSpan?: Span;
 }
 
 export interface Identifier extends Span {

@@ -656,6 +656,21 @@ class Parser {
       sequence = { kind: 'sequence', start: inner.start, end: inner.end, steps: [{ start: inner.start, end: inner.end, exclude: false, constraints: [], checkpoint: e }] };
     }
     const node: OnlySequence = { kind: 'only', mode: modeTok.text as 'before' | 'after', start: onlyTok.start, end, sequence };
+    // `per person|session|event`: the unit the sequence is searched in (Adobe's sequence context).
+    const per = this.peek();
+    if (Parser.isWord(per, 'per')) {
+      this.next();
+      const scopeTok = this.peek();
+      if (Parser.isWord(scopeTok, 'person') || Parser.isWord(scopeTok, 'session') || Parser.isWord(scopeTok, 'event')) {
+        this.next();
+        node.scope = scopeTok.text as Scope;
+        node.scopeSpan = { start: scopeTok.start, end: scopeTok.end };
+        node.end = scopeTok.end;
+      } else {
+        this.expected('`person`, `session` or `event`', scopeTok);
+        node.end = per.end;
+      }
+    }
     return { expr: node, start: node.start, end: node.end };
   }
 

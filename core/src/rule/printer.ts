@@ -378,9 +378,10 @@ class Printer {
       const cp = steps[0].checkpoint;
       inner = cp.kind === 'sequence' ? this.parenthesised(cp, depth + 1, 0) : this.top(cp, depth + 1, 0, 0);
     } else inner = this.sequence(o.sequence, depth + 1, 0, 0);
-    if (inner.lines.length === 1 && this.fits(depth, prefixLen + head.length + inner.lines[0].text.length + 1)) {
-      return single(depth, `${head}${inner.lines[0].text})`, o.start);
+    const tail = o.scope ? `) per ${o.scope}` : ')';
+    if (inner.lines.length === 1 && this.fits(depth, prefixLen + head.length + inner.lines[0].text.length + tail.length)) {
+      return single(depth, `${head}${inner.lines[0].text}${tail}`, o.start);
     }
-    return { lines: [{ depth, text: head, anchor: o.start }, ...inner.lines, { depth, text: ')', anchor: -1 }]};
+    return { lines: [{ depth, text: head, anchor: o.start }, ...inner.lines, { depth, text: tail, anchor: -1 }]};
   }
 }

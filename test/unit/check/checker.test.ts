@@ -58,6 +58,12 @@ describe('checker', () => {
     assert.deepStrictEqual(d.map(x => [x.code, x.range]), [['rule-container-scope', [3, 15, 3, 21]]]);
   });
 
+  it('only … per session: its checkpoints are checked in sessions, not in the enclosing event', () => {
+    assert.deepStrictEqual(check(`${head}event where only after (page_name = "A" then session where page_name = "B") per session\n`), []);
+    const d = check(`${head}event where only after (page_name = "A" then person where page_name = "B") per session\n`);
+    assert.deepStrictEqual(d.map(x => [x.code, x.range]), [['rule-container-scope', [3, 47, 3, 53]]]);
+  });
+
   it('rule-contradiction: two different values of one dimension on one event', () => {
     const d = check(`${head}event where page_name = "A" and page_name = "B"\n`);
     assert.deepStrictEqual(d.map(x => [x.code, x.range]), [['rule-contradiction', [3, 34, 3, 49]]]);

@@ -4,6 +4,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { evaluateFilter } from '../../../core/src/engine';
+import { explainPerson } from '../../../core/src/engine/explain';
 import { dataset, dataView, ev, pages, rule, run, who } from './fixtures';
 
 describe('engine semantics (SPEC §3.3)', () => {
@@ -193,6 +194,33 @@ describe('engine semantics (SPEC §3.3)', () => {
       const o = run('person where only after (page = "B" then page = "D")', records);
       assert.deepEqual(o.returned, { p1: ['D', 'E', 'F'], p2: ['D', 'B', 'C', 'D', 'E'] });
       assert.deepEqual([o.people, o.events], [['p1', 'p2'], 8]);
+    });
+  });
+
+  describe('rule 7: only before / only after per session (the sequence\'s own unit, Adobe\'s context)', () => {
+    // p1: session 1 = A B C D E, session 2 (an hour later) = D F; p2: B in session 1, D in session 2.
+    const records = [...pages('p1', ['A', 'B', 'C', 'D', 'E']), ...pages('p1', ['D', 'F'], 70), ...pages('p2', ['B']), ...pages('p2', ['D'], 70)];
+    it('an event container returns the events after the sequence in each session', () => {
+      const o = run('event where only after (page = "B" then page = "D") per session', records);
+      assert.deepEqual(o.returned, { p1: ['D', 'E'] });
+      assert.deepEqual([o.people, o.events], [['p1'], 2]);
+    });
+    it('without `per session` the sequence may span sessions (per person) and returns to the end of the person', () => {
+      const o = run('person where only after (page = "B" then page = "D")', records);
+      assert.deepEqual(o.returned, { p1: ['D', 'E', 'D', 'F'], p2: ['D'] });
+    });
+    it('only before per session, and as a condition of a person container', () => {
+      assert.deepEqual(run('event where only before (page = "B" then page = "D") per session', records).returned, { p1: ['A', 'B'] });
+      assert.deepEqual(who('person where only after (page = "B" then page = "D") per session', records), ['p1']);
+      assert.deepEqual(who('person where not (only after (page = "B" then page = "D") per session)', records), ['p2']);
+    });
+    it('the waterfall and explain count checkpoints per session', () => {
+      const r = rule('event where only after (page = "B" then page = "D") per session');
+      const ctx = { dataView, dataset: dataset(records) };
+      assert.deepEqual(evaluateFilter(r, ctx).steps.map(s => [s.label, s.people]), [['page = "B"', 2], ['page = "D"', 1]]);
+      const p2 = explainPerson(r, ctx, { namespace: 'ECID', id: 'p2' });
+      assert.deepEqual([p2.verdict, p2.steps.map(s => s.status)], ['not member', ['matched', 'failed']]);
+      assert.equal(p2.steps[1].reason, 'no event after 2026-10-01T10:00 in the same session has page = "D"');
     });
   });
 

@@ -1,6 +1,6 @@
 /** fast-check generators of valid rule trees (spans zeroed: compare with `stripSpans`). */
 import * as fc from 'fast-check';
-import type { Condition, Container, Expr, GapConstraint, GapUnit, Literal, Operator, Rule, Scope, Sequence, SequenceStep } from '../../../core/src/rule/ast';
+import type { Condition, Container, Expr, GapConstraint, GapUnit, Literal, OnlySequence, Operator, Rule, Scope, Sequence, SequenceStep } from '../../../core/src/rule/ast';
 import { RESERVED_WORDS } from '../../../core/src/rule/parser';
 
 const Z = { start: 0, end: 0 };
@@ -71,6 +71,12 @@ const gap: fc.Arbitrary<GapConstraint> = fc.record({ limit: fc.constantFrom('wit
 
 const scope = fc.constantFrom<Scope>('person', 'session', 'event');
 
+/** `only (…) per <scope>` when a scope is given (the key is absent otherwise, as the parser leaves it). */
+function withPer(o: OnlySequence, per: Scope | undefined): OnlySequence {
+  if (per) o.scope = per;
+  return o;
+}
+
 export function exprArbitrary(maxDepth: number): fc.Arbitrary<Expr> {
   const { expr } = fc.letrec<{ expr: Expr; sequence: Sequence }>(tie => ({
     expr: fc.oneof(
@@ -83,13 +89,13 @@ export function exprArbitrary(maxDepth: number): fc.Arbitrary<Expr> {
       fc.record({ keyword: fc.constantFrom('not' as const, 'exclude' as const), operand: tie('expr') }).map(r => ({ kind: 'not' as const, ...Z, ...r })),
       tie('sequence'),
       fc.record({ mode: fc.constantFrom('all' as const, 'any' as const), items: fc.array(tie('expr'), { minLength: 1, maxLength: 3 }) }).map(r => ({ kind: 'logicGroup' as const, ...Z, ...r })),
-      fc.record({ mode: fc.constantFrom('before' as const, 'after' as const), sequence: tie('sequence') }).map(r => ({ kind: 'only' as const, ...Z, ...r })),
-      fc.record({ mode: fc.constantFrom('before' as const, 'after' as const), checkpoint: tie('expr') }).map(r => ({
+      fc.record({ mode: fc.constantFrom('before' as const, 'after' as const), sequence: tie('sequence'), per: fc.option(scope, { nil: undefined }) }).map(r => withPer({ kind: 'only' as const, ...Z, mode: r.mode, sequence: r.sequence }, r.per)),
+      fc.record({ mode: fc.constantFrom('before' as const, 'after' as const), checkpoint: tie('expr'), per: fc.option(scope, { nil: undefined }) }).map(r => withPer({
         kind: 'only' as const,
         ...Z,
         mode: r.mode,
         sequence: { kind: 'sequence' as const, ...Z, steps: [{ ...Z, exclude: false, constraints: [], checkpoint: r.checkpoint }] },
-      })),
+      }, r.per)),
     ),
     sequence: fc
       .array(fc.record({ exclude: fc.boolean(), constraints: fc.array(gap, { maxLength: 2 }), checkpoint: tie('expr') }), { minLength: 2, maxLength: 4 })

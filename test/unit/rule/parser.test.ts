@@ -134,6 +134,12 @@ describe('rule parser: constructs', () => {
       assert.deepStrictEqual(body('only after (a = 1)'), only('after', seq(eq('a', 1))));
       assert.deepStrictEqual(body('only after ((a = 1 then b = 2))'), only('after', seq(seq(eq('a', 1), eq('b', 2)))));
     });
+    it('parses the unit an only-sequence is searched in (`per session`, Adobe\'s sequence context)', () => {
+      assert.deepStrictEqual(body('only after (a = 1 then b = 2) per session'), { ...only('after', seq(eq('a', 1), eq('b', 2))), scope: 'session' });
+      assert.deepStrictEqual(body('only before (a = 1) per person and c = 3'), and({ ...only('before', seq(eq('a', 1))), scope: 'person' }, eq('c', 3)));
+      const r = parseRule('event where only after (a = 1) per visit');
+      assert.deepStrictEqual(r.diagnostics.map(d => [d.code, d.start, d.end, d.message]), [['rule-syntax', 35, 40, 'expected `person`, `session` or `event` after `per`, found `visit`']]);
+    });
     it('parses logic groups with chains as items', () => {
       assert.deepStrictEqual(body('all of (a = 1 and b = 2, c = 3 then d = 4)'), group('all', and(eq('a', 1), eq('b', 2)), seq(eq('c', 3), eq('d', 4))));
     });

@@ -72,6 +72,8 @@ describe('rule printer', () => {
       lines('person where', '  only before (', '    event where a = 1', '    then event where b = 2', '  )', '  and all of (x = 1, y = 2)', '  and any of (z = 3)'),
     );
     assert.strictEqual(format('person where only after (a = 1)'), lines('person where', '  only after (a = 1)'));
+    assert.strictEqual(format('event where only after (a = 1 then b = 2)   per  session'), lines('event where', '  only after (', '    a = 1', '    then b = 2', '  ) per session'));
+    assert.strictEqual(format('event where only before (a = 1) per person'), lines('event where', '  only before (a = 1) per person'));
   });
 
   it('adds the parentheses a container body needs, and no others', () => {
