@@ -1,5 +1,3 @@
-import type { Expr, OnlySequence, Rule } from '../../../core/src/rule/ast';
-import { walkExpr } from '../../../core/src/rule/walk';
 import { compileToSql } from '../../../core/src/sql/compile';
 import { SQL_DIALECTS } from '../../../core/src/sql/dialects';
 import { flagValue, oneOf, parseArgs, UsageError } from '../args';
@@ -23,12 +21,6 @@ export function runSql(argv: string[], io: CommandIO): number {
   if (!loaded) return 1;
   const period = loaded.file.period;
   if (period?.kind === 'last') io.err(`note: the period \`last ${period.count} ${period.unit}${period.count === 1 ? '' : 's'}\` is relative to the newest event and is not applied; filter the table's time range yourself.`);
-  // The compiler (being reworked) has no `only … per <scope>` yet: refuse it here rather than compile the wrong units.
-  const scoped = findScopedOnly(loaded.file.rule!.root, loaded.resolveFilter);
-  if (scoped) {
-    io.err(`${ruleLocation(loaded, scoped.start, io)}: error sql-unsupported-only-scope: \`only ${scoped.mode} (…) per ${scoped.scope}\` (a sequence searched per ${scoped.scope} inside another container) does not compile to SQL yet; the engine (preview, members, publish) evaluates it.`);
-    return 1;
-  }
   const result = compileToSql(loaded.file.rule!, loaded.dataView, {
     dialect,
     table: flagValue(args, 'table') ?? 'events',
@@ -47,18 +39,3 @@ export function runSql(argv: string[], io: CommandIO): number {
 }
 
 /** The first `only … per <scope>` of a rule, looking through filter references (each followed once). */
-function findScopedOnly(root: Expr | null, resolve: (id: string) => Rule | undefined, seen = new Set<string>()): OnlySequence | undefined {
-  if (!root) return undefined;
-  let found: OnlySequence | undefined;
-  walkExpr(root, e => {
-    if (found) return;
-    if (e.kind === 'only' && e.scope) found = e;
-    else if (e.kind === 'filterRef' && !seen.has(e.id.name)) {
-      seen.add(e.id.name);
-      const inner = findScopedOnly(resolve(e.id.name)?.root ?? null, resolve, seen);
-      // A referenced filter's offsets are not this file's: point at the reference.
-      if (inner) found = { ...inner, start: e.start, end: e.end };
-    }
-  });
-  return found;
-}

@@ -374,8 +374,13 @@ class SqlCompiler {
       }
       case 'sequence':
         return this.sequence(e, scope);
-      case 'only':
-        return this.sequence(e.sequence, scope);
+      case 'only': {
+        // `only … per S`: for the audience, some S unit of the row's unit where the sequence holds.
+        const per = e.scope ?? scope;
+        if (per === scope) return this.sequence(e.sequence, scope);
+        if (SCOPE_RANK[per] > SCOPE_RANK[scope]) throw new SqlUnsupported('sql-unsupported-only-scope', `\`only ${e.mode} (…) per ${per}\` inside ${scope === 'event' ? 'an' : 'a'} ${scope} container (a sequence searched per ${per}, returning events) does not compile to SQL; the engine (preview, members, publish) evaluates it.`, e);
+        return this.column(`MAX(${this.sequence(e.sequence, per)}) OVER (PARTITION BY ${this.unitKey(scope)})`);
+      }
       case 'filterRef':
         return this.withReference(e, root => this.truth(root, scope));
       case 'error':
