@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { EvaluationService } from '../../core/src/evaluation';
 import type { FilterEvaluation, Outcome } from '../../core/src/evaluation';
+import type { Workspace } from '../../core/src/workspace';
 import { UsageError } from './args';
 import type { CommandIO } from './io';
 import { loadWorkspace } from './loadWorkspace';
@@ -22,16 +23,28 @@ export function serviceFor(file: string, io: CommandIO, flags: EvaluateFlags = {
   return { key: targets[0], service: new EvaluationService(workspace) };
 }
 
-/** Prints an evaluation error as one line on stderr and returns the exit code (1). */
-export function reportFailure(outcome: Outcome<unknown> & { ok: false }, file: string, io: CommandIO): number {
-  io.err(`${path.relative(io.cwd, file) || file}: ${outcome.error.message}${outcome.error.code === 'filter-has-errors' ? ' Run `audience-filters check` to see them.' : ''}`);
+/**
+ * Prints an evaluation error on stderr and returns the exit code (1). A filter with errors gets
+ * its errors listed, one line each in `check`'s format (`file:line:col: error code: message`).
+ */
+export function reportFailure(outcome: Outcome<unknown> & { ok: false }, file: string, io: CommandIO, workspace?: Workspace, key?: string): number {
+  const shown = path.relative(io.cwd, file) || file;
+  if (outcome.error.code === 'filter-has-errors' && workspace && key) {
+    const errors = workspace.diagnostics(key).filter(d => d.severity === 'error');
+    for (const d of errors) io.err(`${shown}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code}: ${d.message}`);
+    if (errors.length) {
+      io.err(`${shown}: ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was evaluated.`);
+      return 1;
+    }
+  }
+  io.err(`${shown}: ${outcome.error.message}${outcome.error.code === 'filter-has-errors' ? ' Run `audience-filters check` to see them.' : ''}`);
   return 1;
 }
 
 export async function evaluateFileOrFail(file: string, io: CommandIO, flags: EvaluateFlags = {}): Promise<FilterEvaluation | number> {
   const { key, service } = serviceFor(file, io, flags);
   const outcome = await service.evaluate(key, { maxRows: flags.maxRows });
-  if (!outcome.ok) return reportFailure(outcome, file, io);
+  if (!outcome.ok) return reportFailure(outcome, file, io, service.workspace, key);
   for (const w of outcome.value.loadWarnings.slice(0, 20)) io.err(`warning: ${path.relative(io.cwd, w.file) || w.file}${w.line ? `:${w.line}` : ''}: ${w.message}`);
   if (outcome.value.loadWarnings.length > 20) io.err(`warning: … and ${outcome.value.loadWarnings.length - 20} more data warnings`);
   return outcome.value;

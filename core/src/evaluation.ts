@@ -26,6 +26,8 @@ export interface FilterEvaluation {
   title?: string;
   dataView: { id: string; title?: string; uri: string; files: string[] };
   window?: { from: string; to: string };
+  /** Where the window comes from: the audience's one-time `range` (used by preview, members and publish alike), the period, or the lookback. */
+  windowSource?: 'range' | 'period' | 'lookback';
   /** The engine's result without the per-event mask (large, and not needed past this point). */
   result: Omit<EvaluationResult, 'eventMask'>;
   /** Problems met while loading the sample data (bad rows etc.), with file and line. */
@@ -50,6 +52,8 @@ export interface EvaluateOptions {
   window?: 'period' | 'lookback';
   /** Load at most this many events of the data view (`LoadOptions.maxRows`); default: all. */
   maxRows?: number;
+  /** Metrics to total (`EvaluationResult.metrics`); default: every metric of the data view. */
+  metrics?: readonly string[];
 }
 
 export class EvaluationService {
@@ -86,7 +90,7 @@ export class EvaluationService {
     const window = this.windowOf(filter, dataset, options.window);
     let result: EvaluationResult;
     try {
-      result = evaluateFilter(rule, { dataView, dataset, window, signal: options.signal, resolveFilter: id => this.workspace.filterById(id)?.rule });
+      result = evaluateFilter(rule, { dataView, dataset, window, signal: options.signal, metrics: options.metrics, resolveFilter: id => this.workspace.filterById(id)?.rule });
     } catch (e) {
       if (options.signal?.aborted) return fail('cancelled', 'The evaluation was cancelled.');
       throw e;
@@ -100,6 +104,7 @@ export class EvaluationService {
         title: filter.title,
         dataView: { id: dataView.id, title: dataView.title, uri: dataView.uri, files: dataView.files.map(f => f.path) },
         window: window ? { from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString() } : undefined,
+        ...(window ? { windowSource: filter.audience?.range ? 'range' as const : options.window ?? 'period' } : {}),
         result: rest,
         loadWarnings: dataset.warnings,
         ...(dataset.truncated && dataset.rowLimit !== undefined ? { truncated: { rowLimit: dataset.rowLimit } } : {}),
@@ -117,6 +122,8 @@ export class EvaluationService {
   }
 
   private windowOf(filter: FilterFile, dataset: Dataset, which: EvaluateOptions['window'] = 'period'): { from: number; to: number } | undefined {
+    // A one-time audience is its range, whatever asks (preview, members, publish).
+    if (filter.audience?.range && filter.audience.refresh === 'once') return { ...filter.audience.range };
     const newest = newestEventTime(dataset);
     const end = Number.isFinite(newest) ? newest : Date.now();
     if (which === 'lookback') return periodWindow({ kind: 'last', count: filter.audience?.lookbackDays ?? DEFAULT_LOOKBACK_DAYS, unit: 'day' }, end);

@@ -1,6 +1,8 @@
 import { flagValue, parseArgs, UsageError } from '../args';
 import { evaluateFileOrFail } from '../evaluateFile';
 import type { CommandIO } from '../io';
+import { percentText, sizeGauge } from '../../../core/src/publish/plan';
+import { gaugeText, windowText } from '../publishing';
 
 /** `audience-filters preview <file.filter.yaml> [--json] [--sample N] [--dataview <id>] [--max-rows N]` */
 export async function runPreview(argv: string[], io: CommandIO): Promise<number> {
@@ -14,14 +16,19 @@ export async function runPreview(argv: string[], io: CommandIO): Promise<number>
   const evaluation = await evaluateFileOrFail(args.positionals[0], io, { defaultDataView: flagValue(args, 'dataview'), maxRows });
   if (typeof evaluation === 'number') return evaluation;
   const r = evaluation.result;
+  const gauge = sizeGauge(r.matched.people);
   if (args.flags.has('json')) {
     io.out(JSON.stringify({
       filter: evaluation.filterId,
       dataView: evaluation.dataView.id,
       window: evaluation.window ?? null,
+      ...(evaluation.windowSource ? { windowSource: evaluation.windowSource } : {}),
       matched: r.matched,
       total: r.total,
       namespaces: r.namespaces,
+      metrics: r.metrics,
+      gauge,
+      returns: r.returns,
       elapsedMs: Math.round(r.elapsedMs * 100) / 100,
       steps: r.steps.map(s => ({ label: s.label, people: s.people })),
       perDay: r.perDay,
@@ -34,17 +41,32 @@ export async function runPreview(argv: string[], io: CommandIO): Promise<number>
   const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(1)}%` : '–');
   const row = (name: string, a: number, b: number) => `  ${name.padEnd(9)}${String(a).padStart(9)} of ${String(b).padEnd(9)} ${pct(a, b).padStart(6)}`;
   io.out(`${evaluation.filterId}${evaluation.title ? ` — ${evaluation.title}` : ''}`);
-  io.out(`data view ${evaluation.dataView.id}${evaluation.truncated ? ` (first ${evaluation.truncated.rowLimit} events)` : ''}${evaluation.window ? `, window ${evaluation.window.from.slice(0, 10)} … ${evaluation.window.to.slice(0, 10)}` : ''}`);
+  io.out(`data view ${evaluation.dataView.id}${evaluation.truncated ? ` (first ${evaluation.truncated.rowLimit} events)` : ''}${evaluation.window ? `, window ${windowText({ ...evaluation.window, source: evaluation.windowSource ?? 'period' })}` : ''}`);
   io.out(row('people', r.matched.people, r.total.people));
   io.out(row('sessions', r.matched.sessions, r.total.sessions));
   io.out(row('events', r.matched.events, r.total.events));
   const ns = Object.entries(r.namespaces);
   io.out(`  namespaces ${ns.length ? ns.map(([k, v]) => `${k} ${v}`).join(' · ') : '–'}`);
+  io.out(`  size     ${gaugeText(gauge)}`);
+  if (r.metrics.length) {
+    io.out('  metrics  (audience of data view total)');
+    const w = Math.max(...r.metrics.map(m => m.name.length));
+    for (const m of r.metrics) io.out(`    ${m.name.padEnd(w)} ${fmt(m.audience).padStart(12)} of ${fmt(m.total).padEnd(12)} ${(m.share === null ? '–' : percentText(m.share)).padStart(6)}`);
+  }
+  if (r.returns.length) {
+    io.out('  estimated return (from the sample\'s history; an estimate, not a forecast)');
+    for (const h of r.returns) io.out(`    within ${String(h.days).padStart(2)} days  ${h.share === null ? `–  (no member qualified ${h.days} days before the newest event)` : `${percentText(h.share).padStart(6)}  ≈ ${h.expected} people  (${h.returned} of ${h.eligible} who could be watched ${h.days} days came back)`}`);
+  }
   if (r.steps.length > 1) {
     io.out('  steps');
-    for (const s of r.steps) io.out(`    ${String(s.people).padStart(8)}  ${s.label}`);
+    for (const s of r.steps) io.out(`    ${String(s.people).padStart(8)} people  ${s.label}`);
   }
   if (sample > 0 && r.audience.length) io.out(`  sample   ${r.audience.slice(0, sample).map(i => `${i.namespace}:${i.id}`).join(', ')}`);
   io.out(`evaluated in ${r.elapsedMs.toFixed(1)} ms`);
   return 0;
+}
+
+/** A metric figure: whole numbers as they are, others with up to two decimals. */
+function fmt(x: number): string {
+  return Number.isInteger(x) ? x.toLocaleString('en-US') : x.toLocaleString('en-US', { maximumFractionDigits: 2 });
 }

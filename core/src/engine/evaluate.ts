@@ -18,7 +18,35 @@ export interface EvaluationContext {
   /** Only events with from <= timestamp < to (epoch ms) count. */
   window?: EvaluationWindow;
   signal?: AbortSignal;
+  /** Metrics to total for the audience and the whole window (names of the data view); default: all of the data view's. */
+  metrics?: readonly string[];
+  /** Compute the estimated return (`returns`); default true. */
+  returnEstimate?: boolean;
 }
+
+/** A metric's total over the events the filter returns, and over every event of the window. */
+export interface MetricTotal {
+  name: string;
+  audience: number;
+  total: number;
+  /** audience / total, or null when the total is 0. */
+  share: number | null;
+}
+
+/** One horizon of the estimated return (see `estimateReturn`). */
+export interface ReturnHorizon {
+  days: number;
+  /** Matched people whose qualification lies at least `days` before the newest event (their follow-up is in the sample). */
+  eligible: number;
+  /** Of those, people with an event of a later session within `days` after the qualification. */
+  returned: number;
+  /** returned / eligible, or null when no one is eligible. */
+  share: number | null;
+  /** share × matched people, rounded: the members expected back within `days`. */
+  expected: number | null;
+}
+
+export const RETURN_HORIZONS = [7, 14, 30] as const;
 
 export interface Counts {
   people: number;
@@ -55,6 +83,10 @@ export interface EvaluationResult {
   perDay: Array<{ day: string; people: number }>;
   /** Referenced filter ids that form a cycle (they evaluated as false). */
   referenceCycles: string[];
+  /** Per requested metric (data view order): totals for the audience and the window. */
+  metrics: MetricTotal[];
+  /** Estimated return within 7 / 14 / 30 days, from the sample's history (an estimate, see docs/language.md). */
+  returns: ReturnHorizon[];
   elapsedMs: number;
 }
 
@@ -124,6 +156,7 @@ export function evaluateFilter(rule: Rule, ctx: EvaluationContext): EvaluationRe
     for (let i = 0; i < n; i++) if (mask[i]) eventMask[frame.origIndex[i]] = 1;
   }
 
+  const metricNames = ctx.metrics ?? ctx.dataView.metrics.map(m => m.name);
   return {
     matched,
     total,
@@ -133,8 +166,67 @@ export function evaluateFilter(rule: Rule, ctx: EvaluationContext): EvaluationRe
     steps: rule.root ? waterfall(ev, rule.root) : [],
     perDay: persons ? personDays(frame, persons) : peoplePerDay(frame, mask),
     referenceCycles: [...ev.cycles].sort(),
+    metrics: metricNames.map(name => metricTotal(frame, mask, name)),
+    returns: ctx.returnEstimate === false ? [] : estimateReturn(frame, mask, personHit, matched.people),
     elapsedMs: performance.now() - started,
   };
+}
+
+/** Sum of a metric over the returned events and over all frame events; missing values count 0. */
+function metricTotal(frame: Frame, mask: Uint8Array, name: string): MetricTotal {
+  const column = frame.column(name);
+  let audience = 0;
+  let total = 0;
+  if (column && column.kind === 'number') {
+    const values = column.values;
+    for (let i = 0; i < frame.n; i++) {
+      const v = values[i];
+      if (v !== v) continue;
+      total += v;
+      if (mask[i]) audience += v;
+    }
+  }
+  return { name, audience: round6(audience), total: round6(total), share: total !== 0 ? audience / total : null };
+}
+
+const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
+const DAY_MS = 86_400_000;
+
+/**
+ * Estimated return (docs/language.md, "Estimated return"): a matched person's qualification is the
+ * first event the filter returns for them; they *returned within N days* when an event of a later
+ * session falls at most N days after it. Only people whose qualification lies at least N days
+ * before the newest event of the window are counted (the rest have not been watched for N days
+ * yet). The share of those who returned, times today's audience, is the expected return.
+ */
+export function estimateReturn(frame: Frame, mask: Uint8Array, personHit: Uint8Array, audienceSize: number, horizons: readonly number[] = RETURN_HORIZONS): ReturnHorizon[] {
+  let newest = -Infinity;
+  const ts = frame.timestamps;
+  for (let i = 0; i < frame.n; i++) if (ts[i] > newest) newest = ts[i];
+  const eligible = new Array<number>(horizons.length).fill(0);
+  const returned = new Array<number>(horizons.length).fill(0);
+  for (let p = 0; p < personHit.length; p++) {
+    if (!personHit[p]) continue;
+    const a = frame.personStart[p];
+    const b = frame.personStart[p + 1];
+    let q = a;
+    while (q < b && !mask[q]) q++;
+    if (q === b) continue;
+    const qualified = ts[q];
+    // Sessions are numbered in time order within a person: the next session starts right after this one.
+    const next = frame.sessionStart[frame.session[q] + 1];
+    const gap = next < b ? ts[next] - qualified : Infinity;
+    for (let h = 0; h < horizons.length; h++) {
+      const span = horizons[h] * DAY_MS;
+      if (qualified + span > newest) continue;
+      eligible[h]++;
+      if (gap <= span) returned[h]++;
+    }
+  }
+  return horizons.map((days, h) => {
+    const share = eligible[h] > 0 ? returned[h] / eligible[h] : null;
+    return { days, eligible: eligible[h], returned: returned[h], share, expected: share === null ? null : Math.round(share * audienceSize) };
+  });
 }
 
 function count(flags: Uint8Array): number {
