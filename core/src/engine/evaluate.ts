@@ -4,8 +4,8 @@
  */
 import type { Dataset } from '../data/dataset';
 import type { DataView } from '../dataview/model';
-import type { Expr, Rule, Scope } from '../rule/ast';
-import { describeExpr } from './describe';
+import type { Expr, GapConstraint, Rule, Scope } from '../rule/ast';
+import { describeExpr, describeGap } from './describe';
 import { DEFAULT_ROOT_SCOPE, Evaluator } from './evaluator';
 import { Frame, type EvaluationWindow } from './frame';
 import { compareCodePoints } from '../text';
@@ -62,6 +62,10 @@ export interface Identity {
 /** One bar of the waterfall: units reaching clause / checkpoint 1..k. */
 export interface EvaluationStep {
   label: string;
+  /** How the step joins the one before: `then` (sequence), `and` / `or` (cumulative clauses); none on the first. */
+  join?: 'then' | 'and' | 'or';
+  /** The gap written before a sequence checkpoint (`within 30 minutes`, `after 1 day within 1 week`), when it has one. */
+  gap?: string;
   start: number;
   end: number;
   people: number;
@@ -260,25 +264,28 @@ function waterfall(ev: Evaluator, root: Expr): EvaluationStep[] {
   if (seq) {
     const outcome = ev.sequence(seq, scope);
     const plan = ev.plan(seq, scope);
+    const gapOf = (step: { constraints: GapConstraint[] }) => (step.constraints.length ? { gap: step.constraints.map(describeGap).join(' ') } : {});
     const steps: EvaluationStep[] = plan.checkpoints.map((cp, k) => ({
       label: describeExpr(cp.step.checkpoint),
+      ...(k > 0 ? { join: 'then' as const } : {}),
+      ...gapOf(cp.step),
       start: cp.step.start,
       end: cp.step.end,
       people: peopleFrom(ev, outcome.reached[k], scope),
     }));
     if (plan.excludesAfter.length > 0 && plan.checkpoints.length > 0) {
       const last = plan.excludesAfter[plan.excludesAfter.length - 1].step;
-      steps.push({ label: plan.excludesAfter.map((x) => `exclude ${describeExpr(x.step.checkpoint)}`).join(', '), start: plan.excludesAfter[0].step.start, end: last.end, people: peopleFrom(ev, outcome.holds, scope) });
+      steps.push({ label: plan.excludesAfter.map((x) => `exclude ${describeExpr(x.step.checkpoint)}`).join(', '), join: 'then', ...gapOf(plan.excludesAfter[0].step), start: plan.excludesAfter[0].step.start, end: last.end, people: peopleFrom(ev, outcome.holds, scope) });
     }
     return steps;
   }
   if (body.kind === 'and' || body.kind === 'or') {
     const all = body.kind === 'and';
     const acc = new Uint8Array(ev.frame.unitCount(scope)).fill(all ? 1 : 0);
-    return body.items.map((item) => {
+    return body.items.map((item, k) => {
       const m = ev.units(item, scope);
       for (let u = 0; u < acc.length; u++) acc[u] = all ? acc[u] & m[u] : acc[u] | m[u];
-      return { label: describeExpr(item), start: item.start, end: item.end, people: peopleFrom(ev, acc, scope) };
+      return { label: describeExpr(item), ...(k > 0 ? { join: body.kind } : {}), start: item.start, end: item.end, people: peopleFrom(ev, acc, scope) };
     });
   }
   return [{ label: describeExpr(body), start: body.start, end: body.end, people: peopleFrom(ev, ev.units(body, scope), scope) }];

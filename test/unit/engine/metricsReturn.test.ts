@@ -75,3 +75,16 @@ describe('size gauge', () => {
     assert.deepEqual([0, 0.000045, 0.045, 0.0999, 0.5, 1].map(percentText), ['0%', '0.0045%', '4.5%', '10%', '50%', '100%']);
   });
 });
+
+describe('waterfall steps keep their join and gap', () => {
+  it('sequence: then + the gap; end excludes too; cumulative clauses: and / or', () => {
+    const r = evaluateFilter(rule('person where page = "buy" then after 1 day within 2 weeks page = "view" then within 30 minutes exclude page = "buy"'), { dataView, dataset: dataset(timeline) });
+    assert.deepEqual(r.steps.map(s => [s.join, s.gap, s.label, s.people]), [
+      [undefined, undefined, 'page = "buy"', 5],
+      ['then', 'after 1 day within 2 weeks', 'page = "view"', 3],
+      ['then', 'within 30 minutes', 'exclude page = "buy"', 3],
+    ]);
+    const c = evaluateFilter(rule('person where page = "buy" or page = "view"'), { dataView, dataset: dataset(timeline) });
+    assert.deepEqual(c.steps.map(s => [s.join, s.people]), [[undefined, 5], ['or', 6]]);
+  });
+});
