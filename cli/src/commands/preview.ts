@@ -1,6 +1,7 @@
 import { flagValue, parseArgs, UsageError } from '../args';
 import { evaluateFileOrFail } from '../evaluateFile';
 import type { CommandIO } from '../io';
+import { stepConversion } from '../../../core/src/engine';
 import { percentText, sizeGauge } from '../../../core/src/publish/plan';
 import { gaugeText, windowText } from '../publishing';
 
@@ -30,7 +31,7 @@ export async function runPreview(argv: string[], io: CommandIO): Promise<number>
       gauge,
       returns: r.returns,
       elapsedMs: Math.round(r.elapsedMs * 100) / 100,
-      steps: r.steps.map((s, k) => ({ label: s.label, ...(s.join ? { join: s.join } : {}), ...(s.gap ? { gap: s.gap } : {}), people: s.people, conversion: conversion(r.steps, k, r.total.people) })),
+      steps: r.steps.map((s, k) => ({ label: s.label, ...(s.join ? { join: s.join } : {}), ...(s.gap ? { gap: s.gap } : {}), people: s.people, conversion: stepConversion(r.steps, k, r.total.people) })),
       perDay: r.perDay,
       sample: r.audience.slice(0, sample),
       warnings: evaluation.loadWarnings.length,
@@ -60,7 +61,7 @@ export async function runPreview(argv: string[], io: CommandIO): Promise<number>
   if (r.steps.length > 1) {
     io.out('  steps');
     r.steps.forEach((s, k) => {
-      const c = conversion(r.steps, k, r.total.people);
+      const c = stepConversion(r.steps, k, r.total.people);
       io.out(`    ${String(s.people).padStart(8)} people ${(c === null ? '–' : percentText(c)).padStart(6)} ${k ? 'of the step before' : 'of all people     '}  ${s.join ? `${s.join} ` : ''}${s.gap ? `${s.gap} ` : ''}${s.label}`);
     });
   }
@@ -74,8 +75,3 @@ function fmt(x: number): string {
   return Number.isInteger(x) ? x.toLocaleString('en-US') : x.toLocaleString('en-US', { maximumFractionDigits: 2 });
 }
 
-/** People of step k as a share of the step before (the first step: of all people in the window). */
-function conversion(steps: Array<{ people: number }>, k: number, totalPeople: number): number | null {
-  const base = k === 0 ? totalPeople : steps[k - 1].people;
-  return base > 0 ? steps[k].people / base : null;
-}

@@ -233,6 +233,12 @@ export function estimateReturn(frame: Frame, mask: Uint8Array, personHit: Uint8A
   });
 }
 
+/** People of step k as a share of the step before (the first step: of all people in the window); null when that is 0. */
+export function stepConversion(steps: ReadonlyArray<{ people: number }>, k: number, totalPeople: number): number | null {
+  const base = k === 0 ? totalPeople : steps[k - 1].people;
+  return base > 0 ? steps[k].people / base : null;
+}
+
 function count(flags: Uint8Array): number {
   let c = 0;
   for (let i = 0; i < flags.length; i++) c += flags[i];
