@@ -251,8 +251,10 @@ export interface AudienceEvaluation {
   version?: number;
   filterId: string;
   dataView: { id: string; title?: string };
-  /** The lookback window as UTC times. */
+  /** The lookback window (or the one-time audience's `range`) as UTC times. */
   window?: { from: string; to: string };
+  /** `range` for a one-time audience with a date range, else `lookback`. */
+  windowSource?: 'range' | 'period' | 'lookback';
   /**
    * What to publish as the audience's metadata. `namespaces` are the ones the `audience:` block
    * declares or, when it declares none, those of the identities (as the CLI does).

@@ -170,24 +170,65 @@ export function evaluateFilter(rule: Rule, ctx: EvaluationContext): EvaluationRe
     steps: rule.root ? waterfall(ev, rule.root) : [],
     perDay: persons ? personDays(frame, persons) : peoplePerDay(frame, mask),
     referenceCycles: [...ev.cycles].sort(),
-    metrics: metricNames.map(name => metricTotal(frame, mask, name)),
+    metrics: metricNames.map(name => metricTotal(frame, mask, persons, personHit, name)),
     returns: ctx.returnEstimate === false ? [] : estimateReturn(frame, mask, personHit, matched.people),
     elapsedMs: performance.now() - started,
   };
 }
 
-/** Sum of a metric over the returned events and over all frame events; missing values count 0. */
-function metricTotal(frame: Frame, mask: Uint8Array, name: string): MetricTotal {
-  const column = frame.column(name);
+/** Running sums of a number column in dataset order (missing values count 0), cached per column: a person's sum is one subtraction. */
+const prefixCache = new WeakMap<Float64Array, Float64Array>();
+
+function prefixSums(values: Float64Array): Float64Array {
+  let prefix = prefixCache.get(values);
+  if (!prefix) {
+    prefix = new Float64Array(values.length + 1);
+    let acc = 0;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (v === v) acc += v;
+      prefix[i + 1] = acc;
+    }
+    prefixCache.set(values, prefix);
+  }
+  return prefix;
+}
+
+/**
+ * Sum of a metric over the returned events and over all frame events; missing values count 0.
+ * A person's in-window events are one run of the dataset (events are sorted by person, then
+ * time), so both sums go person by person through the column's running sums; only a filter that
+ * returns part of a person's events sums its returned events one by one.
+ */
+function metricTotal(frame: Frame, mask: Uint8Array, persons: Uint8Array | null, personHit: Uint8Array, name: string): MetricTotal {
+  const column = frame.dataset.columns.get(name);
   let audience = 0;
   let total = 0;
   if (column && column.kind === 'number') {
-    const values = column.values;
-    for (let i = 0; i < frame.n; i++) {
-      const v = values[i];
-      if (v !== v) continue;
-      total += v;
-      if (mask[i]) audience += v;
+    const prefix = prefixSums(column.values);
+    const orig = frame.origIndex;
+    const starts = frame.personStart;
+    for (let p = 0; p < frame.personCount; p++) {
+      const a = starts[p];
+      const b = starts[p + 1];
+      if (a === b) continue;
+      const from = orig ? orig[a] : a;
+      const to = orig ? orig[b - 1] + 1 : b;
+      const sum = prefix[to] - prefix[from];
+      total += sum;
+      if (persons && persons[p]) audience += sum;
+    }
+    if (!persons) {
+      // Only the matched people's events can be returned ones.
+      const values = column.values;
+      for (let p = 0; p < personHit.length; p++) {
+        if (!personHit[p]) continue;
+        for (let i = starts[p]; i < starts[p + 1]; i++) {
+          if (!mask[i]) continue;
+          const v = values[orig ? orig[i] : i];
+          if (v === v) audience += v;
+        }
+      }
     }
   }
   return { name, audience: round6(audience), total: round6(total), share: total !== 0 ? audience / total : null };
@@ -204,9 +245,13 @@ const DAY_MS = 86_400_000;
  * yet). The share of those who returned, times today's audience, is the expected return.
  */
 export function estimateReturn(frame: Frame, mask: Uint8Array, personHit: Uint8Array, audienceSize: number, horizons: readonly number[] = RETURN_HORIZONS): ReturnHorizon[] {
+  // Each person's events are in time order: the newest event is one of their last ones.
   let newest = -Infinity;
   const ts = frame.timestamps;
-  for (let i = 0; i < frame.n; i++) if (ts[i] > newest) newest = ts[i];
+  for (let p = 0; p < frame.personCount; p++) {
+    const b = frame.personStart[p + 1];
+    if (b > frame.personStart[p] && ts[b - 1] > newest) newest = ts[b - 1];
+  }
   const eligible = new Array<number>(horizons.length).fill(0);
   const returned = new Array<number>(horizons.length).fill(0);
   for (let p = 0; p < personHit.length; p++) {

@@ -40,6 +40,12 @@ describe('preview metrics and estimated return', () => {
   it('totals within the window only', () => {
     const r = evaluateFilter(rule('event where page = "buy"'), { dataView, dataset: dataset(timeline), window: { from: Date.UTC(2026, 9, 2), to: Date.UTC(2026, 10, 1) } });
     assert.deepEqual(r.metrics.map(m => [m.name, m.audience, m.total]), [['revenue', 10, 110], ['orders', 2, 2]]);
+    // A person filter returns all in-window events of its members (p4, p5): 7 + 3 of revenue.
+    const people = evaluateFilter(rule('person where page = "buy"'), { dataView, dataset: dataset(timeline), window: { from: Date.UTC(2026, 9, 2), to: Date.UTC(2026, 10, 1) } });
+    assert.deepEqual(people.audience.map(i => i.id), ['p4', 'p5']);
+    assert.deepEqual(people.metrics.map(m => [m.name, m.audience, m.total]), [['revenue', 10, 110], ['orders', 2, 2]]);
+    const all = evaluateFilter(rule('person where page = "buy"'), { dataView, dataset: dataset(timeline) });
+    assert.deepEqual(all.metrics.map(m => [m.name, m.audience, m.total]), [['revenue', 45.5, 145.5], ['orders', 5, 5]]);
   });
 
   it('estimates the return from the first returned event and a later session, counting only people watched long enough', () => {
