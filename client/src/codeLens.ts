@@ -54,7 +54,8 @@ export function countsTitle(result: PreviewResult | Error): string {
   switch (result.status) {
     case 'ok': {
       const share = result.total.people ? `${((100 * result.matched.people) / result.total.people).toFixed(1)}%` : '–';
-      return `${fmt.format(result.matched.people)} people · ${share} · ${fmt.format(result.matched.sessions)} sessions${result.truncated ? ` (first ${fmt.format(result.truncated.rowLimit)} events)` : ''}`;
+      const m = result.matched;
+      return `${fmt.format(m.people)} ${m.people === 1 ? 'person' : 'people'} · ${share} · ${fmt.format(m.sessions)} session${m.sessions === 1 ? '' : 's'}${result.truncated ? ` (first ${fmt.format(result.truncated.rowLimit)} events)` : ''}`;
     }
     case 'stale':
       return `$(warning) ${result.errors} error${result.errors === 1 ? '' : 's'}: fix to see counts`;

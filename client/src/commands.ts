@@ -54,6 +54,8 @@ export function registerPreviewFeatures(context: vscode.ExtensionContext, client
     vscode.commands.registerCommand('audienceFilters.preview.lastRendered', () => panel.lastRendered),
     // For tests: pin or unpin a metric of the shown filter, as the panel's pin button does.
     vscode.commands.registerCommand('audienceFilters.preview.togglePin', (metric: string) => panel.togglePin(metric)),
+    // For tests: scroll the panel to a section (by element id) before a screenshot of it.
+    vscode.commands.registerCommand('audienceFilters.preview.scrollTo', (section: string) => panel.scrollTo(section)),
   );
 
   const c = client();

@@ -354,6 +354,8 @@
     }
   }
 
+  let scrolledTo;
+
   /** Tells the extension what is on screen, read back from the DOM. */
   function report() {
     const read = (unit) => Number(($(`count-${unit}`).querySelector('.value').textContent || '').replace(/[^0-9]/g, ''));
@@ -374,6 +376,7 @@
       returns: r && !$('result').hidden ? [...document.querySelectorAll('#returns tr')].map((tr) => ({ days: parseInt(tr.querySelector('th').textContent, 10), share: tr.querySelector('.return-share').textContent, expected: tr.querySelector('.return-expected').textContent })) : [],
       steps: r && !$('result').hidden ? [...document.querySelectorAll('#steps li')].map((li) => ({ label: li.querySelector('code').textContent, figures: li.querySelector('.step-figures').textContent })) : [],
       errors: $('errors-section').hidden ? [] : [...document.querySelectorAll('#errors li')].filter((li) => li.querySelector('.error-code')).map((li) => ({ code: li.querySelector('.error-code').textContent, message: li.querySelector('.error-message').textContent, link: li.querySelector('.error-link').textContent })),
+      scrolledTo,
       stale: !$('stale').hidden,
       pending: !$('busy').hidden,
       theme: theme(),
@@ -401,6 +404,11 @@
         state.progress = m.progress;
         $('busy').textContent = progressText(m.progress);
       }
+    } else if (m.type === 'scrollTo') {
+      const target = document.getElementById(m.section);
+      if (target) target.scrollIntoView({ block: 'start' });
+      scrolledTo = target ? m.section : undefined;
+      report();
     } else if (m.type === 'explanation') {
       explanation = m.explanation;
       renderExplanation();

@@ -18,6 +18,8 @@ export interface RenderedReport {
   returns?: Array<{ days: number; share: string; expected: string }>;
   /** Waterfall step labels and figures as rendered. */
   steps?: Array<{ label: string; figures: string }>;
+  /** The section the panel last scrolled to on request (`scrollTo`). */
+  scrolledTo?: string;
   /** The errors listed (code, message, link text). */
   errors?: Array<{ code: string; message: string; link: string }>;
   stale: boolean;
@@ -109,6 +111,11 @@ export class PreviewPanel implements vscode.Disposable {
 
   get shownDocument(): vscode.TextDocument | undefined {
     return this.document;
+  }
+
+  /** Scrolls the panel to one of its sections (by element id), e.g. for a screenshot of it. */
+  scrollTo(section: string): void {
+    void this.post({ type: 'scrollTo', section });
   }
 
   /** Pins or unpins a metric of the shown filter (as the panel's pin buttons do) and re-evaluates. */

@@ -20,6 +20,7 @@ interface Rendered {
   returns: Array<{ days: number; share: string; expected: string }>;
   steps: Array<{ label: string; figures: string }>;
   errors: Array<{ code: string; message: string; link: string }>;
+  scrolledTo?: string;
   stale: boolean;
   pending: boolean;
   theme: string;
@@ -236,6 +237,12 @@ suite('preview in a real VS Code', () => {
       };
     }));
     assert.strictEqual(r.steps[1].label, 'then within 30 minutes exclude event where event_type = "commerce.purchases"');
+    const commands = await vscode.commands.getCommands(true);
+    for (const command of ['workbench.action.closePanel', 'workbench.action.closeSidebar', 'workbench.action.closeAuxiliaryBar', 'notifications.clearAll']) {
+      if (commands.includes(command)) await vscode.commands.executeCommand(command);
+    }
+    await vscode.commands.executeCommand('audienceFilters.preview.scrollTo', 'steps-section');
+    await waitForRendered(api, x => x.scrolledTo === 'steps-section', 'the waterfall scrolled into view');
     await screenshot('preview-waterfall-gap');
   });
 
