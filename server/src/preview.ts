@@ -183,9 +183,9 @@ export function registerPreviewHandlers(connection: Connection, documents: TextD
       matched: r.matched,
       total: r.total,
       namespaces: r.namespaces,
-      metrics: previewMetrics(r.metrics, params.pinnedMetrics ?? []),
+      metrics: previewMetrics(r.metrics ?? [], params.pinnedMetrics ?? []),
       gauge: sizeGauge(r.matched.people),
-      returns: r.returns,
+      returns: r.returns ?? [],
       steps: r.steps.map((s, k) => ({
         label: s.label,
         ...(s.join ? { join: s.join } : {}),

@@ -17,6 +17,8 @@ export async function runPreview(argv: string[], io: CommandIO): Promise<number>
   const evaluation = await evaluateFileOrFail(args.positionals[0], io, { defaultDataView: flagValue(args, 'dataview'), maxRows });
   if (typeof evaluation === 'number') return evaluation;
   const r = evaluation.result;
+  const metrics = r.metrics ?? [];
+  const returns = r.returns ?? [];
   const gauge = sizeGauge(r.matched.people);
   if (args.flags.has('json')) {
     io.out(JSON.stringify({
@@ -27,9 +29,9 @@ export async function runPreview(argv: string[], io: CommandIO): Promise<number>
       matched: r.matched,
       total: r.total,
       namespaces: r.namespaces,
-      metrics: r.metrics,
+      metrics,
       gauge,
-      returns: r.returns,
+      returns,
       elapsedMs: Math.round(r.elapsedMs * 100) / 100,
       steps: r.steps.map((s, k) => ({ label: s.label, ...(s.join ? { join: s.join } : {}), ...(s.gap ? { gap: s.gap } : {}), people: s.people, conversion: stepConversion(r.steps, k, r.total.people) })),
       perDay: r.perDay,
@@ -49,14 +51,14 @@ export async function runPreview(argv: string[], io: CommandIO): Promise<number>
   const ns = Object.entries(r.namespaces);
   io.out(`  namespaces ${ns.length ? ns.map(([k, v]) => `${k} ${v}`).join(' · ') : '–'}`);
   io.out(`  size     ${gaugeText(gauge)}`);
-  if (r.metrics.length) {
+  if (metrics.length) {
     io.out('  metrics  (audience of data view total)');
-    const w = Math.max(...r.metrics.map(m => m.name.length));
-    for (const m of r.metrics) io.out(`    ${m.name.padEnd(w)} ${fmt(m.audience).padStart(12)} of ${fmt(m.total).padEnd(12)} ${(m.share === null ? '–' : percentText(m.share)).padStart(6)}`);
+    const w = Math.max(...metrics.map(m => m.name.length));
+    for (const m of metrics) io.out(`    ${m.name.padEnd(w)} ${fmt(m.audience).padStart(12)} of ${fmt(m.total).padEnd(12)} ${(m.share === null ? '–' : percentText(m.share)).padStart(6)}`);
   }
-  if (r.returns.length) {
+  if (returns.length) {
     io.out('  estimated return (from the sample\'s history; an estimate, not a forecast)');
-    for (const h of r.returns) io.out(`    within ${String(h.days).padStart(2)} days  ${h.share === null ? `–  (no member qualified ${h.days} days before the newest event)` : `${percentText(h.share).padStart(6)}  ≈ ${h.expected} people  (${h.returned} of ${h.eligible} who could be watched ${h.days} days came back)`}`);
+    for (const h of returns) io.out(`    within ${String(h.days).padStart(2)} days  ${h.share === null ? `–  (no member qualified ${h.days} days before the newest event)` : `${percentText(h.share).padStart(6)}  ≈ ${h.expected} people  (${h.returned} of ${h.eligible} who could be watched ${h.days} days came back)`}`);
   }
   if (r.steps.length > 1) {
     io.out('  steps');

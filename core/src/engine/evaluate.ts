@@ -87,10 +87,13 @@ export interface EvaluationResult {
   perDay: Array<{ day: string; people: number }>;
   /** Referenced filter ids that form a cycle (they evaluated as false). */
   referenceCycles: string[];
-  /** Per requested metric (data view order): totals for the audience and the window. */
-  metrics: MetricTotal[];
-  /** Estimated return within 7 / 14 / 30 days, from the sample's history (an estimate, see docs/language.md). */
-  returns: ReturnHorizon[];
+  /**
+   * Per requested metric (data view order): totals for the audience and the window. Optional in
+   * the shape so that other evaluators of the same result may leave it out; this engine always sets it.
+   */
+  metrics?: MetricTotal[];
+  /** Estimated return within 7 / 14 / 30 days, from the sample's history (an estimate, see docs/language.md); always set by this engine. */
+  returns?: ReturnHorizon[];
   elapsedMs: number;
 }
 

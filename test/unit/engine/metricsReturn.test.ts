@@ -39,13 +39,13 @@ describe('preview metrics and estimated return', () => {
 
   it('totals within the window only', () => {
     const r = evaluateFilter(rule('event where page = "buy"'), { dataView, dataset: dataset(timeline), window: { from: Date.UTC(2026, 9, 2), to: Date.UTC(2026, 10, 1) } });
-    assert.deepEqual(r.metrics.map(m => [m.name, m.audience, m.total]), [['revenue', 10, 110], ['orders', 2, 2]]);
+    assert.deepEqual(r.metrics!.map(m => [m.name, m.audience, m.total]), [['revenue', 10, 110], ['orders', 2, 2]]);
     // A person filter returns all in-window events of its members (p4, p5): 7 + 3 of revenue.
     const people = evaluateFilter(rule('person where page = "buy"'), { dataView, dataset: dataset(timeline), window: { from: Date.UTC(2026, 9, 2), to: Date.UTC(2026, 10, 1) } });
     assert.deepEqual(people.audience.map(i => i.id), ['p4', 'p5']);
-    assert.deepEqual(people.metrics.map(m => [m.name, m.audience, m.total]), [['revenue', 10, 110], ['orders', 2, 2]]);
+    assert.deepEqual(people.metrics!.map(m => [m.name, m.audience, m.total]), [['revenue', 10, 110], ['orders', 2, 2]]);
     const all = evaluateFilter(rule('person where page = "buy"'), { dataView, dataset: dataset(timeline) });
-    assert.deepEqual(all.metrics.map(m => [m.name, m.audience, m.total]), [['revenue', 45.5, 145.5], ['orders', 5, 5]]);
+    assert.deepEqual(all.metrics!.map(m => [m.name, m.audience, m.total]), [['revenue', 45.5, 145.5], ['orders', 5, 5]]);
   });
 
   it('estimates the return from the first returned event and a later session, counting only people watched long enough', () => {
@@ -61,7 +61,7 @@ describe('preview metrics and estimated return', () => {
 
   it('says null when no member could be watched that long, and is skipped on request', () => {
     const r = evaluateFilter(rule('event where page = "buy"'), { dataView, dataset: dataset(timeline.filter(e => e.person_id === 'p4')) });
-    assert.deepEqual(r.returns.map(h => [h.days, h.eligible, h.share, h.expected]), [[7, 0, null, null], [14, 0, null, null], [30, 0, null, null]]);
+    assert.deepEqual(r.returns!.map(h => [h.days, h.eligible, h.share, h.expected]), [[7, 0, null, null], [14, 0, null, null], [30, 0, null, null]]);
     assert.deepEqual(evaluateFilter(rule('event where page = "buy"'), { dataView, dataset: dataset(timeline), returnEstimate: false }).returns, []);
   });
 });
