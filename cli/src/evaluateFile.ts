@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { EvaluationService } from '../../core/src/evaluation';
 import type { FilterEvaluation, Outcome } from '../../core/src/evaluation';
+import type { Workspace } from '../../core/src/workspace';
 import { flagValue, oneOf, UsageError } from './args';
 import type { ParsedArgs } from './args';
 import type { CommandIO } from './io';
@@ -32,14 +33,26 @@ export function serviceFor(file: string, io: CommandIO, flags: EvaluateFlags = {
   return { key: targets[0], service: new EvaluationService(workspace) };
 }
 
-/** Prints an evaluation error as one line on stderr and returns the exit code (1). */
-export function reportFailure(outcome: Outcome<unknown> & { ok: false }, file: string, io: CommandIO, service?: EvaluationService): number {
+/**
+ * Prints an evaluation error on stderr and returns the exit code (1). A filter with errors gets
+ * its errors listed, one line each in `check`'s format (`file:line:col: error code: message`); a
+ * construct the warehouse's SQL cannot express is reported at its place in the rule.
+ */
+export function reportFailure(outcome: Outcome<unknown> & { ok: false }, file: string, io: CommandIO, workspace?: Workspace, key?: string): number {
+  const shown = path.relative(io.cwd, file) || file;
   const error = outcome.error;
-  let where = path.relative(io.cwd, file) || file;
-  // A construct the warehouse's SQL cannot express: at its place in the rule.
-  if (error.code === 'warehouse' && error.at && service) {
-    const f = service.filter(path.resolve(io.cwd, file));
-    if (f?.ruleSource) {
+  if (error.code === 'filter-has-errors' && workspace && key) {
+    const errors = workspace.diagnostics(key).filter(d => d.severity === 'error');
+    for (const d of errors) io.err(`${shown}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code}: ${d.message}`);
+    if (errors.length) {
+      io.err(`${shown}: ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was evaluated.`);
+      return 1;
+    }
+  }
+  let where = shown;
+  if (error.code === 'warehouse' && error.at && workspace && key) {
+    const f = workspace.get(key);
+    if (f?.kind === 'filter' && f.ruleSource) {
       const pos = f.lines.positionAt(f.ruleSource.toFile(error.at.start));
       where += `:${pos.line + 1}:${pos.character + 1}`;
     }
@@ -51,7 +64,7 @@ export function reportFailure(outcome: Outcome<unknown> & { ok: false }, file: s
 export async function evaluateFileOrFail(file: string, io: CommandIO, flags: EvaluateFlags = {}): Promise<FilterEvaluation | number> {
   const { key, service } = serviceFor(file, io, flags);
   const outcome = await service.evaluate(key, { maxRows: flags.maxRows, source: flags.source, audienceLimit: flags.audienceLimit });
-  if (!outcome.ok) return reportFailure(outcome, file, io, service);
+  if (!outcome.ok) return reportFailure(outcome, file, io, service.workspace, key);
   for (const w of outcome.value.loadWarnings.slice(0, 20)) io.err(`warning: ${path.relative(io.cwd, w.file) || w.file}${w.line ? `:${w.line}` : ''}: ${w.message}`);
   if (outcome.value.loadWarnings.length > 20) io.err(`warning: … and ${outcome.value.loadWarnings.length - 20} more data warnings`);
   return outcome.value;

@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { audienceMetadataOf } from '../../core/src/audienceTarget';
 import { planPublish } from '../../core/src/publish';
+import { percentText } from '../../core/src/publish/plan';
 import type { PublishInputs, PublishPlan } from '../../core/src/publish';
 import type { PublishError } from '../../core/src/publish/errors';
 import { flagValue, UsageError } from './args';
@@ -26,7 +27,7 @@ export async function publishInputsFor(file: string, endpoint: string, token: st
   const { key, service } = serviceFor(file, io);
   const identities: Array<{ namespace: string; id: string }> = [];
   const outcome = await service.audienceBatches(key, { window: 'lookback', source }, batch => void identities.push(...batch));
-  if (!outcome.ok) return reportFailure(outcome, file, io, service);
+  if (!outcome.ok) return reportFailure(outcome, file, io, service.workspace, key);
   const filter = service.filter(key);
   const metadata = filter ? audienceMetadataOf(filter, service.workspace) : { error: 'not a filter' };
   if ('error' in metadata) {
@@ -34,7 +35,8 @@ export async function publishInputsFor(file: string, endpoint: string, token: st
     return 1;
   }
   if (!metadata.namespaces.length) metadata.namespaces = [...new Set(identities.map(i => i.namespace))].sort();
-  return { endpoint, token, audience: metadata, identities };
+  const e = outcome.value;
+  return { endpoint, token, audience: metadata, identities, ...(e.window ? { window: { ...e.window, source: e.windowSource ?? 'lookback' } } : {}) };
 }
 
 /** Evaluates the one filter file named by `args` and plans its publish; an exit code when that fails. */
@@ -55,13 +57,30 @@ export function describePublishError(e: PublishError): string {
   return `${e.message}${e.code ? ` (${e.code})` : ''}`;
 }
 
+/** `2026-11-01 … 2026-11-15 (one-time range)`: ISO days, or times when the range is not whole days. */
+export function windowText(w: { from: string; to: string; source: string }): string {
+  const whole = (t: string) => t.endsWith('T00:00:00.000Z');
+  const show = (t: string) => (whole(w.from) && whole(w.to) ? t.slice(0, 10) : t.replace('.000Z', 'Z'));
+  return `${show(w.from)} … ${show(w.to)} (${w.source === 'range' ? 'one-time range, to exclusive' : w.source === 'lookback' ? 'lookback' : 'period'})`;
+}
+
+/** `900 people of the 20,000,000 limit (0.0045%)`, with the warning state spelled out. */
+export function gaugeText(g: PublishPlan['gauge']): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const pct = percentText(g.share);
+  const state = g.state === 'over' ? ' — over the limit' : g.state === 'warning' ? ` — warning: at least ${n(g.warningAt)} people (80% of the limit)` : '';
+  return `${n(g.size)} people of the ${n(g.limit)} ${g.limitSource === 'endpoint' ? 'endpoint' : 'profile store'} limit (${pct})${state}`;
+}
+
 export function planText(plan: PublishPlan): string[] {
   const lines: string[] = [];
   const a = plan.audience;
   lines.push(`Audience "${a.name}" (filter ${a.filterId}) → ${plan.endpoint}`);
   lines.push(plan.existing ? `  republish of ${plan.existing.id} (version ${plan.existing.audienceVersion}, ${plan.existing.size} members)` : '  new audience');
   lines.push(`  refresh ${a.refresh}, lookback ${a.lookbackDays} days, expires ${a.expires}, namespaces ${a.namespaces.join(', ')}`);
+  if (plan.window) lines.push(`  evaluated on ${windowText(plan.window)}`);
   lines.push(`  identities ${plan.total}: ${Object.entries(plan.sizeByNamespace).map(([k, v]) => `${k} ${v}`).join(' · ') || 'none'}`);
+  lines.push(`  size ${gaugeText(plan.gauge)}`);
   lines.push(`  entering ${plan.diff.entering} · staying ${plan.diff.staying} · exiting ${plan.diff.exiting}`);
   const sample = (ids: Array<{ namespace: string; id: string }>, n: number) => ids.map(i => `${i.namespace}:${i.id}`).join(', ') + (n > ids.length ? `, … (${n - ids.length} more)` : '');
   if (plan.diff.samples.entering.length) lines.push(`    entering: ${sample(plan.diff.samples.entering, plan.diff.entering)}`);

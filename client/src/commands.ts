@@ -7,6 +7,7 @@ import { FilterCodeLensProvider } from './codeLens';
 import { explainCommand } from './explain';
 import type { LanguageStatus } from './languageStatus';
 import { filterServerOf, FILTER_LANGUAGE, isFilterDocument } from './preview/filterServer';
+import { MetricPins } from './preview/metricPins';
 import { PreviewPanel } from './preview/previewPanel';
 import type { RenderedReport } from './preview/previewPanel';
 
@@ -22,7 +23,8 @@ export interface PreviewApi {
 export function registerPreviewFeatures(context: vscode.ExtensionContext, client: () => LanguageClient | undefined, status: LanguageStatus): PreviewApi {
   const server = filterServerOf(client);
   const onResult = (_uri: vscode.Uri, result: PreviewResult) => status.evaluated(result);
-  const panel = new PreviewPanel(vscode.Uri.joinPath(context.extensionUri, 'media', 'preview'), server, onResult);
+  const pins = new MetricPins(context.workspaceState);
+  const panel = new PreviewPanel(vscode.Uri.joinPath(context.extensionUri, 'media', 'preview'), server, onResult, pins);
   const lenses = new FilterCodeLensProvider({
     preview: async (params, token) => {
       const result = await server.preview(params, token);
@@ -30,7 +32,8 @@ export function registerPreviewFeatures(context: vscode.ExtensionContext, client
       return result;
     },
     explain: server.explain,
-  });
+  }, pins);
+  pins.onDidChange(() => lenses.refresh());
 
   context.subscriptions.push(
     panel,
@@ -49,6 +52,10 @@ export function registerPreviewFeatures(context: vscode.ExtensionContext, client
     }),
     // For tests: what the preview's webview last reported having rendered (read from its DOM).
     vscode.commands.registerCommand('audienceFilters.preview.lastRendered', () => panel.lastRendered),
+    // For tests: pin or unpin a metric of the shown filter, as the panel's pin button does.
+    vscode.commands.registerCommand('audienceFilters.preview.togglePin', (metric: string) => panel.togglePin(metric)),
+    // For tests: scroll the panel to a section (by element id) before a screenshot of it.
+    vscode.commands.registerCommand('audienceFilters.preview.scrollTo', (section: string) => panel.scrollTo(section)),
   );
 
   const c = client();

@@ -37,6 +37,8 @@ export interface FilterEvaluation {
   title?: string;
   dataView: { id: string; title?: string; uri: string; files: string[] };
   window?: { from: string; to: string };
+  /** Where the window comes from: the audience's one-time `range` (used by preview, members and publish alike), the period, or the lookback. */
+  windowSource?: 'range' | 'period' | 'lookback';
   /** The engine's result without the per-event mask (large, and not needed past this point). */
   result: Omit<EvaluationResult, 'eventMask'>;
   /** Problems met while loading the sample data (bad rows etc.), with file and line. */
@@ -68,6 +70,8 @@ export interface EvaluateOptions {
   audienceLimit?: number;
   /** Warehouse credentials (from the environment or the editor's secret storage). */
   credentials?: Credentials;
+  /** Metrics to total (`EvaluationResult.metrics`); default: every metric of the data view. */
+  metrics?: readonly string[];
 }
 
 export class EvaluationService {
@@ -113,7 +117,7 @@ export class EvaluationService {
     const window = this.windowOf(filter, dataset, options.window);
     let result: EvaluationResult;
     try {
-      result = evaluateFilter(rule, { dataView, dataset, window, signal: options.signal, resolveFilter: id => this.workspace.filterById(id)?.rule });
+      result = evaluateFilter(rule, { dataView, dataset, window, signal: options.signal, metrics: options.metrics, resolveFilter: id => this.workspace.filterById(id)?.rule });
     } catch (e) {
       if (options.signal?.aborted) return fail('cancelled', 'The evaluation was cancelled.');
       throw e;
@@ -127,6 +131,7 @@ export class EvaluationService {
         title: filter.title,
         dataView: { id: dataView.id, title: dataView.title, uri: dataView.uri, files: dataView.files.map(f => f.path) },
         window: window ? { from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString() } : undefined,
+        ...(window ? { windowSource: windowSourceOf(filter, options.window) } : {}),
         result: rest,
         loadWarnings: dataset.warnings,
         ...(dataset.truncated && dataset.rowLimit !== undefined ? { truncated: { rowLimit: dataset.rowLimit } } : {}),
@@ -151,6 +156,7 @@ export class EvaluationService {
         title: filter.title,
         dataView: { id: dataView.id, title: dataView.title, uri: dataView.uri, files: [] },
         window: window ? { from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString() } : undefined,
+        ...(window ? { windowSource: windowSourceOf(filter, options.window) } : {}),
         result: summary.result,
         loadWarnings: [],
         warm: false,
@@ -163,13 +169,13 @@ export class EvaluationService {
    * The filter's audience in batches, ordered by namespace then ID: streamed from the warehouse
    * (bounded memory), or from the sample evaluation. `onWindow` receives the window used.
    */
-  async audienceBatches(key: string, options: EvaluateOptions = {}, sink: (batch: Identity[]) => void | Promise<void>): Promise<Outcome<{ members: number; source: EvaluationSource; window?: { from: string; to: string } }>> {
+  async audienceBatches(key: string, options: EvaluateOptions = {}, sink: (batch: Identity[]) => void | Promise<void>): Promise<Outcome<{ members: number; source: EvaluationSource; window?: { from: string; to: string }; windowSource?: 'range' | 'period' | 'lookback' }>> {
     if (options.source !== 'warehouse') {
       const outcome = await this.evaluate(key, options);
       if (!outcome.ok) return outcome;
       const audience = outcome.value.result.audience;
       for (let i = 0; i < audience.length; i += 10_000) await sink(audience.slice(i, i + 10_000));
-      return { ok: true, value: { members: audience.length, source: outcome.value.source, window: outcome.value.window } };
+      return { ok: true, value: { members: audience.length, source: outcome.value.source, window: outcome.value.window, windowSource: outcome.value.windowSource } };
     }
     const resolved = this.resolve(key);
     if (!resolved.ok) return resolved;
@@ -187,6 +193,7 @@ export class EvaluationService {
         members,
         source: { kind: 'warehouse' as const, engine: dataView.warehouse!.engine, where: describeWarehouse(dataView.warehouse!), queryMs: performance.now() - started, partial: false },
         window: window ? { from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString() } : undefined,
+        ...(window ? { windowSource: windowSourceOf(filter, options.window) } : {}),
       };
     });
   }
@@ -226,8 +233,14 @@ export class EvaluationService {
   }
 }
 
-/** The filter's period (or the audience's lookback), ending at `end`. */
+/** Where the window comes from: a one-time audience's range, else the period or the lookback asked for. */
+function windowSourceOf(filter: FilterFile, which: EvaluateOptions['window'] = 'period'): 'range' | 'period' | 'lookback' {
+  return filter.audience?.range && filter.audience.refresh === 'once' ? 'range' : which;
+}
+
+/** The filter's period (or the audience's lookback), ending at `end`; a one-time audience's range whatever asks (preview, members, publish). */
 function windowFor(filter: FilterFile, end: number, which: EvaluateOptions['window'] = 'period'): { from: number; to: number } | undefined {
+  if (filter.audience?.range && filter.audience.refresh === 'once') return { ...filter.audience.range };
   if (which === 'lookback') return periodWindow({ kind: 'last', count: filter.audience?.lookbackDays ?? DEFAULT_LOOKBACK_DAYS, unit: 'day' }, end);
   return periodWindow(filter.period, end);
 }

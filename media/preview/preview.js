@@ -10,6 +10,17 @@
   const SVG = 'http://www.w3.org/2000/svg';
   const fmt = new Intl.NumberFormat('en-US');
   const pct = (a, b) => (b ? `${((100 * a) / b).toFixed(1)}%` : '–');
+  /** A share as people read it (same as the CLI): 45%, 4.5%, 0.0045%. */
+  const percent = (share) => {
+    if (share === null || share === undefined) return '–';
+    const p = 100 * share;
+    if (p === 0) return '0%';
+    if (p >= 10) return `${p.toFixed(0)}%`;
+    return `${Number(p.toPrecision(2))}%`;
+  };
+  /** A metric total: whole numbers as they are, others with up to two decimals. */
+  const figure = (x) => x.toLocaleString('en-US', { maximumFractionDigits: Number.isInteger(x) ? 0 : 2 });
+  const people = (n) => `${fmt.format(n)} ${n === 1 ? 'person' : 'people'}`;
 
   /** @type {any} */
   let state = null;
@@ -62,9 +73,11 @@
     busy.textContent = s.progress ? progressText(s.progress) : 'evaluating…';
     document.body.setAttribute('aria-busy', s.pending ? 'true' : 'false');
 
+    // With a last good result the page is stale; without one (first open) there is nothing stale: only the errors.
     const banner = $('stale');
-    banner.hidden = !s.stale;
-    if (s.stale) banner.textContent = `Stale — the filter has ${s.stale.errors} error${s.stale.errors === 1 ? '' : 's'}. ${s.good ? 'Showing the last good result; fix' : 'Fix'} ${s.stale.errors === 1 ? 'it' : 'them'} to update the preview.`;
+    banner.hidden = !(s.stale && s.good);
+    if (s.stale && s.good) banner.textContent = `Stale — the filter has ${s.stale.errors} error${s.stale.errors === 1 ? '' : 's'}. Showing the last good result; fix ${s.stale.errors === 1 ? 'it' : 'them'} to update the preview.`;
+    renderErrors(s);
     const notice = $('notice');
     notice.hidden = !s.unavailable;
     if (s.unavailable) notice.textContent = s.unavailable;
@@ -76,6 +89,9 @@
     $('result').hidden = !r;
     if (r) {
       renderCounts(r);
+      renderGauge(r);
+      renderMetrics(r);
+      renderReturns(r);
       renderNamespaces(r);
       renderSteps(r);
       renderPerDay(r);
@@ -83,13 +99,93 @@
       renderSample(r);
       $('footer').textContent = `Data view ${r.dataView.title ? `${r.dataView.title} (${r.dataView.id})` : r.dataView.id}` +
         `${r.truncated ? `, first ${fmt.format(r.truncated.rowLimit)} events` : ''}` +
-        `${r.window ? ` · window ${r.window.from.slice(0, 10)} … ${r.window.to.slice(0, 10)}` : ''}` +
+        `${r.window ? ` · ${r.windowSource === 'range' ? 'one-time range' : 'window'} ${windowText(r.window)}` : ''}` +
         ` · evaluated in ${r.elapsedMs < 10 ? r.elapsedMs.toFixed(1) : Math.round(r.elapsedMs)} ms${r.warm ? '' : ' (dataset loaded)'}` +
         `${r.loadWarnings ? ` · ${fmt.format(r.loadWarnings)} data warning${r.loadWarnings === 1 ? '' : 's'}` : ''}` +
         ` · ${new Date(r.evaluatedAt).toLocaleTimeString()}`;
     }
     renderExplanation();
     report();
+  }
+
+  function windowText(w) {
+    const whole = (t) => t.endsWith('T00:00:00.000Z');
+    const show = (t) => (whole(w.from) && whole(w.to) ? t.slice(0, 10) : t.replace('.000Z', 'Z'));
+    return `${show(w.from)} … ${show(w.to)}`;
+  }
+
+  /** The file's errors, each a link to its place; shown whenever the filter cannot be evaluated. */
+  function renderErrors(s) {
+    const section = $('errors-section');
+    const list = $('errors');
+    const diagnostics = (s.stale && s.stale.diagnostics) || [];
+    section.hidden = !s.stale;
+    list.replaceChildren();
+    if (!s.stale) return;
+    const n = s.stale.errors;
+    $('h-errors').textContent = s.good
+      ? `${n} error${n === 1 ? '' : 's'}`
+      : `${n} error${n === 1 ? '' : 's'} — nothing to preview until ${n === 1 ? 'it is' : 'they are'} fixed`;
+    for (const d of diagnostics) {
+      const where = `line ${d.range.start.line + 1}, column ${d.range.start.character + 1}`;
+      list.append(el('li', {},
+        el('button', { type: 'button', class: 'link error-link', title: 'Show in the editor', 'aria-label': `${d.code} at ${where}: ${d.message}. Show in the editor.`, onclick: () => vscode.postMessage({ type: 'revealRange', range: d.range }) }, where),
+        el('code', { class: 'error-code', text: d.code }),
+        el('span', { class: 'error-message', text: d.message })));
+    }
+    if (n > diagnostics.length) list.append(el('li', { class: 'muted', text: `… and ${fmt.format(n - diagnostics.length)} more (Problems view)` }));
+  }
+
+  function renderGauge(r) {
+    const g = r.gauge;
+    const box = $('gauge');
+    box.replaceChildren();
+    const track = el('span', { class: `gauge-track state-${g.state}`, role: 'meter', 'aria-valuemin': 0, 'aria-valuemax': g.limit, 'aria-valuenow': g.size, 'aria-label': `Audience size: ${people(g.size)} of the ${fmt.format(g.limit)} limit` });
+    const fill = el('span', { class: 'gauge-fill' });
+    // At least a sliver, so a sample-sized audience still shows where it stands.
+    fill.style.width = `${Math.min(100, Math.max(g.size > 0 ? 0.5 : 0, g.share * 100)).toFixed(2)}%`;
+    const mark = el('span', { class: 'gauge-mark', title: `warning from ${fmt.format(g.warningAt)} people` });
+    mark.style.left = `${((100 * g.warningAt) / g.limit).toFixed(2)}%`;
+    track.append(fill, mark);
+    const state = g.state === 'over' ? 'over the limit' : g.state === 'warning' ? 'near the limit' : 'within the limit';
+    box.append(el('div', { class: 'gauge-text' },
+      el('span', { class: 'gauge-figure', text: `${people(g.size)} of the ${fmt.format(g.limit)} ${g.limitSource === 'endpoint' ? 'endpoint' : 'profile store'} limit (${percent(g.share)})` }),
+      el('span', { class: `gauge-state state-${g.state}`, text: state })), track);
+    $('gauge-note').textContent = `The gauge warns from ${people(g.warningAt)} (80% of the limit).`;
+  }
+
+  function metricRow(r, m) {
+    return el('tr', { class: m.pinned ? 'pinned' : '' },
+      el('th', { scope: 'row', title: m.name, text: m.name }),
+      el('td', { class: 'num metric-audience', text: figure(m.audience) }),
+      el('td', { class: 'num metric-total', text: figure(m.total) }),
+      el('td', { class: 'num metric-share', text: percent(m.share) }),
+      el('td', { class: 'pin' }, el('button', { type: 'button', class: 'link pin-button', 'aria-pressed': m.pinned ? 'true' : 'false', title: m.pinned ? 'Unpin this metric' : 'Pin this metric (shown first, for this filter)', 'aria-label': `${m.pinned ? 'Unpin' : 'Pin'} ${m.name}`, onclick: () => vscode.postMessage({ type: 'pin', metric: m.name }) }, m.pinned ? 'unpin' : 'pin')));
+  }
+
+  function renderMetrics(r) {
+    const section = $('metrics-section');
+    section.hidden = !r.metrics.length;
+    const pinned = r.metrics.filter((m) => m.pinned);
+    const shown = pinned.length ? pinned : r.metrics;
+    const rest = pinned.length ? r.metrics.filter((m) => !m.pinned) : [];
+    $('metrics').replaceChildren(...shown.map((m) => metricRow(r, m)));
+    $('metrics-more').replaceChildren(...rest.map((m) => metricRow(r, m)));
+    $('more-metrics').hidden = !rest.length;
+    $('more-metrics-summary').textContent = `${rest.length} more metric${rest.length === 1 ? '' : 's'} of the data view`;
+  }
+
+  function renderReturns(r) {
+    const body = $('returns');
+    body.replaceChildren();
+    $('returns-section').hidden = !r.returns.length;
+    for (const h of r.returns) {
+      body.append(el('tr', {},
+        el('th', { scope: 'row', text: `${h.days} days` }),
+        el('td', { class: 'num return-share', text: percent(h.share) }),
+        el('td', { class: 'num return-expected', text: h.expected === null ? '–' : `≈ ${people(h.expected)}` }),
+        el('td', { class: 'num muted', title: h.eligible ? `${h.returned} of the ${h.eligible} people watched ${h.days} days came back` : `no matched person qualified ${h.days} days before the newest event`, text: h.eligible ? `${h.returned} of ${fmt.format(h.eligible)}` : 'too recent' })));
+    }
   }
 
   function progressText(p) {
@@ -116,7 +212,7 @@
     const entries = Object.entries(r.namespaces).sort((a, b) => b[1] - a[1]);
     if (!entries.length) body.append(el('tr', {}, el('td', { colspan: 3, class: 'muted', text: 'No matched people.' })));
     for (const [ns, n] of entries) {
-      body.append(el('tr', {}, el('th', { scope: 'row', text: ns }), el('td', { class: 'num', text: fmt.format(n) }), el('td', { class: 'barcell' }, bar(r.matched.people ? n / r.matched.people : 0, pct(n, r.matched.people)))));
+      body.append(el('tr', {}, el('th', { scope: 'row', text: ns }), el('td', { class: 'num', text: fmt.format(n) }), el('td', { class: 'barcell' }, el('div', { class: 'barwrap' }, el('span', { class: 'pct', text: pct(n, r.matched.people) }), bar(r.matched.people ? n / r.matched.people : 0, pct(n, r.matched.people))))));
     }
   }
 
@@ -128,10 +224,13 @@
     r.steps.forEach((s, i) => {
       const prev = i === 0 ? r.total.people : r.steps[i - 1].people;
       const drop = prev - s.people;
+      // The step as written: its join and gap stay with it (`then within 30 minutes …`).
+      const label = `${s.join ? `${s.join} ` : ''}${s.gap ? `${s.gap} ` : ''}${s.label}`;
+      const conversion = `${percent(s.conversion)} ${i === 0 ? 'of all people' : `of step ${i}`}`;
       list.append(el('li', {},
-        el('button', { class: 'step link', type: 'button', title: 'Show this clause in the editor', 'aria-label': `Step ${i + 1}: ${s.label}, ${s.people} people. Show in editor.`, onclick: () => vscode.postMessage({ type: 'reveal', start: s.start, end: s.end }) },
-          el('span', { class: 'step-label' }, el('span', { class: 'step-no', text: `${i + 1}` }), el('code', { text: s.label }))),
-        el('span', { class: 'step-figures' }, el('span', { class: 'num', text: fmt.format(s.people) }), el('span', { class: 'muted', text: ` ${pct(s.people, r.total.people)}` }), drop > 0 && i > 0 ? el('span', { class: 'drop', text: ` −${fmt.format(drop)}` }) : null),
+        el('button', { class: 'step link', type: 'button', title: 'Show this clause in the editor', 'aria-label': `Step ${i + 1}: ${label}, ${people(s.people)}, ${conversion}. Show in editor.`, onclick: () => vscode.postMessage({ type: 'reveal', start: s.start, end: s.end }) },
+          el('span', { class: 'step-label' }, el('span', { class: 'step-no', text: `${i + 1}` }), el('code', { text: label }))),
+        el('span', { class: 'step-figures' }, el('span', { class: 'num', text: people(s.people) }), el('span', { class: 'muted', text: ` · ${conversion}` }), drop > 0 && i > 0 ? el('span', { class: 'drop', text: ` −${fmt.format(drop)}` }) : null),
         bar(s.people / top, `${pct(s.people, r.total.people)} of all people`)));
     });
   }
@@ -195,7 +294,7 @@
     if (!r.breakdown) return;
     const b = r.breakdown;
     for (const v of b.values) {
-      body.append(el('tr', {}, el('th', { scope: 'row', title: v.value, text: v.value }), el('td', { class: 'num', text: fmt.format(v.people) }), el('td', { class: 'barcell' }, bar(r.matched.people ? v.people / r.matched.people : 0, pct(v.people, r.matched.people)))));
+      body.append(el('tr', {}, el('th', { scope: 'row', title: v.value, text: v.value }), el('td', { class: 'num', text: fmt.format(v.people) }), el('td', { class: 'barcell' }, el('div', { class: 'barwrap' }, el('span', { class: 'pct', text: pct(v.people, r.matched.people) }), bar(r.matched.people ? v.people / r.matched.people : 0, pct(v.people, r.matched.people))))));
     }
     const more = [];
     if (b.distinctValues > b.values.length) more.push(`${fmt.format(b.distinctValues - b.values.length)} more values`);
@@ -255,6 +354,8 @@
     }
   }
 
+  let scrolledTo;
+
   /** Tells the extension what is on screen, read back from the DOM. */
   function report() {
     const read = (unit) => Number(($(`count-${unit}`).querySelector('.value').textContent || '').replace(/[^0-9]/g, ''));
@@ -264,6 +365,18 @@
       uri: state ? state.uri : undefined,
       version: r ? r.version : undefined,
       matched: r && !$('result').hidden ? { people: read('people'), sessions: read('sessions'), events: read('events') } : null,
+      metrics: r && !$('result').hidden ? [...document.querySelectorAll('#metrics tr, #metrics-more tr')].map((tr) => ({
+        name: tr.querySelector('th').textContent,
+        audience: tr.querySelector('.metric-audience').textContent,
+        total: tr.querySelector('.metric-total').textContent,
+        share: tr.querySelector('.metric-share').textContent,
+        pinned: tr.classList.contains('pinned'),
+      })) : [],
+      gauge: r && !$('result').hidden ? { text: $('gauge').querySelector('.gauge-figure').textContent, state: $('gauge').querySelector('.gauge-track').className.replace('gauge-track state-', '') } : null,
+      returns: r && !$('result').hidden ? [...document.querySelectorAll('#returns tr')].map((tr) => ({ days: parseInt(tr.querySelector('th').textContent, 10), share: tr.querySelector('.return-share').textContent, expected: tr.querySelector('.return-expected').textContent })) : [],
+      steps: r && !$('result').hidden ? [...document.querySelectorAll('#steps li')].map((li) => ({ label: li.querySelector('code').textContent, figures: li.querySelector('.step-figures').textContent })) : [],
+      errors: $('errors-section').hidden ? [] : [...document.querySelectorAll('#errors li')].filter((li) => li.querySelector('.error-code')).map((li) => ({ code: li.querySelector('.error-code').textContent, message: li.querySelector('.error-message').textContent, link: li.querySelector('.error-link').textContent })),
+      scrolledTo,
       stale: !$('stale').hidden,
       pending: !$('busy').hidden,
       theme: theme(),
@@ -291,6 +404,11 @@
         state.progress = m.progress;
         $('busy').textContent = progressText(m.progress);
       }
+    } else if (m.type === 'scrollTo') {
+      const target = document.getElementById(m.section);
+      if (target) target.scrollIntoView({ block: 'start' });
+      scrolledTo = target ? m.section : undefined;
+      report();
     } else if (m.type === 'explanation') {
       explanation = m.explanation;
       renderExplanation();

@@ -89,15 +89,48 @@ export async function run({ root }) {
     if (parsed.diagnostics.some(d => d.severity === 'error')) throw new Error(`bench rule does not parse: ${rule}`);
     const ours = [];
     // One uncounted run on each side first: the figures are warm (compiled, caches filled).
+    // Each run also times the same evaluation without the preview's extras (metric totals, estimated
+    // return), right after it, so both see the same machine: the difference is what the extras cost.
+    const bare = [];
+    const without = { dataView, dataset, metrics: [], returnEstimate: false };
     let result = evaluateFilter(parsed.rule, { dataView, dataset });
-    for (let i = 0; i < RUNS; i++) { const s = performance.now(); result = evaluateFilter(parsed.rule, { dataView, dataset }); ours.push(performance.now() - s); }
+    evaluateFilter(parsed.rule, without);
+    for (let i = 0; i < RUNS; i++) {
+      let s = performance.now(); result = evaluateFilter(parsed.rule, { dataView, dataset }); ours.push(performance.now() - s);
+      s = performance.now(); evaluateFilter(parsed.rule, without); bare.push(performance.now() - s);
+    }
     const duck = [];
     let rows = (await conn.runAndReadAll(sql)).getRows();
     for (let i = 0; i < RUNS; i++) { const s = performance.now(); rows = (await conn.runAndReadAll(sql)).getRows(); duck.push(performance.now() - s); }
     const oursMs = median(ours);
     const duckMs = median(duck);
-    filters.push({ name, oursMs: round(oursMs), duckdbMs: round(duckMs), ratio: round(oursMs / duckMs), people: result.matched.people, duckdbPeople: rows.length, agree: result.matched.people === rows.length });
+    const bareMs = median(bare);
+    filters.push({ name, oursMs: round(oursMs), oursWithoutMetricsMs: round(bareMs), metricsAndReturnMs: round(oursMs - bareMs), duckdbMs: round(duckMs), ratio: round(oursMs / duckMs), people: result.matched.people, duckdbPeople: rows.length, agree: result.matched.people === rows.length });
   }
+  // Reference for the metric totals: DuckDB summing the three metrics over the audience of the first
+  // filter (its audience query plus the sums) against the audience query alone, same table, same run.
+  const [, firstRule, firstSql] = FILTERS[0];
+  const totalsSql = `SELECT sum(revenue), sum(orders), sum(cart_adds) FROM ev WHERE ecid IN (SELECT ecid FROM (${firstSql}) AS a(ns, ecid))`;
+  const duckTotals = [];
+  const duckAudience = [];
+  await conn.runAndReadAll(totalsSql);
+  for (let i = 0; i < RUNS; i++) {
+    let s = performance.now(); await conn.runAndReadAll(firstSql); duckAudience.push(performance.now() - s);
+    s = performance.now(); await conn.runAndReadAll(totalsSql); duckTotals.push(performance.now() - s);
+  }
+  const oursTotals = filters[0];
+  const metricsCost = {
+    filter: FILTERS[0][0],
+    rule: firstRule,
+    oursMs: oursTotals.oursMs,
+    oursWithoutMetricsMs: oursTotals.oursWithoutMetricsMs,
+    oursAddedMs: oursTotals.metricsAndReturnMs,
+    duckdbWithTotalsMs: round(median(duckTotals)),
+    duckdbAudienceMs: round(median(duckAudience)),
+    duckdbAddedMs: round(median(duckTotals) - median(duckAudience)),
+    medianAddedMsOverFilters: round(median(filters.map(f => f.metricsAndReturnMs))),
+    note: 'ours: the evaluation with the 3 metric totals and the 7/14/30-day return estimate, against the same evaluation without them (metrics: [], returnEstimate: false); DuckDB: the audience query with the 3 sums over its members, against the audience query alone',
+  };
   conn.closeSync?.();
   fs.rmSync(dir, { recursive: true, force: true });
   return {
@@ -112,6 +145,7 @@ export async function run({ root }) {
       oursSingleThreadMs: round(ourLoadMs1),
     },
     warmEvaluation: { medianRatio: round(median(filters.map(f => f.ratio))), filters },
+    metricsCost,
     peakRssMb: { beforeLoad: rssBefore, afterLoads: rssAfterLoad, end: peakRssMb(), note: 'process peak RSS (our dataset and DuckDB share the process)' },
     note: `ms; warm evaluation: medians of ${RUNS} runs after one uncounted run on each side; cold load: medians of ${LOADS} loads of the file, alternating with DuckDB's read_json (DuckDB first), each of ours in fresh worker threads; firstLoad: the first pair.`,
   };

@@ -48,6 +48,7 @@ export function registerAudienceRequest(connection: Connection, documents: TextD
         filterId: e.filterId,
         dataView: { id: e.dataView.id, title: e.dataView.title },
         window: e.window,
+        ...(e.windowSource ? { windowSource: e.windowSource } : {}),
         metadata,
         identities,
         loadWarnings: e.loadWarnings.length,

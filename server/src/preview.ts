@@ -13,12 +13,14 @@ import { breakdownByDimension } from '../../core/src/breakdown';
 import type { Dataset } from '../../core/src/data/dataset';
 import type { LoadProgress } from '../../core/src/data/load';
 import type { DataView } from '../../core/src/dataview/model';
-import type { EvaluationResult } from '../../core/src/engine';
+import { stepConversion, type EvaluationResult, type MetricTotal } from '../../core/src/engine';
+import type { Diagnostic } from '../../core/src/diagnostics';
+import { sizeGauge } from '../../core/src/publish/plan';
 import type { EvaluationError, EvaluationService, FilterEvaluation, Outcome } from '../../core/src/evaluation';
 import type { FilterFile } from '../../core/src/files/filterFile';
 import { uriToKey } from './documents';
 import { ExplainRequest, LoadProgressNotification, PreviewRequest } from './protocol';
-import type { ExplainParams, ExplainResult, LoadProgressParams, PreviewEvaluation, PreviewParams, PreviewResult, PreviewStale, PreviewUnavailable } from './protocol';
+import type { ExplainParams, ExplainResult, LoadProgressParams, PreviewEvaluation, PreviewMetric, PreviewParams, PreviewResult, PreviewStale, PreviewUnavailable } from './protocol';
 
 const DEFAULT_SAMPLE = 200;
 const MAX_SAMPLE = 1000;
@@ -160,7 +162,7 @@ export function registerPreviewHandlers(connection: Connection, documents: TextD
     if (!file || file.kind !== 'filter') return unavailable(params.uri, version, { code: 'not-a-filter', message: `${key} is not a filter file (*.filter.yaml).` });
     const evaluated = await join(params.uri, key, file.text, token);
     const { outcome, full } = evaluated;
-    if (!outcome.ok) return failure(params.uri, version, outcome.error);
+    if (!outcome.ok) return failure(params.uri, version, outcome.error, workspace.diagnostics(key));
     const e = outcome.value;
     const r = e.result;
     const sampleSize = Math.max(0, Math.min(MAX_SAMPLE, Math.floor(params.sampleSize ?? DEFAULT_SAMPLE)));
@@ -177,10 +179,21 @@ export function registerPreviewHandlers(connection: Connection, documents: TextD
       dataView: { id: e.dataView.id, title: e.dataView.title },
       dimensions,
       window: e.window,
+      ...(e.windowSource ? { windowSource: e.windowSource } : {}),
       matched: r.matched,
       total: r.total,
       namespaces: r.namespaces,
-      steps: r.steps.map(s => ({ label: s.label, people: s.people, ...fileRange(evaluated.filter, s) })),
+      metrics: previewMetrics(r.metrics ?? [], params.pinnedMetrics ?? []),
+      gauge: sizeGauge(r.matched.people),
+      returns: r.returns ?? [],
+      steps: r.steps.map((s, k) => ({
+        label: s.label,
+        ...(s.join ? { join: s.join } : {}),
+        ...(s.gap ? { gap: s.gap } : {}),
+        people: s.people,
+        conversion: stepConversion(r.steps, k, r.total.people),
+        ...fileRange(evaluated.filter, s),
+      })),
       perDay: r.perDay,
       breakdown,
       sample: r.audience.slice(0, sampleSize),
@@ -205,7 +218,7 @@ export function registerPreviewHandlers(connection: Connection, documents: TextD
       const maxRows = await sampleRowLimit(params.uri);
       const outcome = await service.explain(key, params.person, { signal: controller.signal, onProgress: progress.onProgress, maxRows });
       progress.finish();
-      if (!outcome.ok) return failure(params.uri, version, outcome.error);
+      if (!outcome.ok) return failure(params.uri, version, outcome.error, workspace.diagnostics(key));
       const parsed = workspace.get(key);
       const filter = parsed?.kind === 'filter' ? parsed : undefined;
       return { status: 'ok', uri: params.uri, ...outcome.value, steps: outcome.value.steps.map(s => ({ ...s, ...fileRange(filter, s) })) };
@@ -214,6 +227,13 @@ export function registerPreviewHandlers(connection: Connection, documents: TextD
     }
   });
 }
+
+/** The data view's metrics with the pinned ones first (in the order of the data view within each group). */
+function previewMetrics(metrics: MetricTotal[], pinned: readonly string[]): PreviewMetric[] {
+  const marked = metrics.map(m => ({ ...m, pinned: pinned.includes(m.name) }));
+  return [...marked.filter(m => m.pinned), ...marked.filter(m => !m.pinned)];
+}
+
 
 /** Rule offsets (what the engine reports) as offsets in the filter file. */
 function fileRange(filter: FilterFile | undefined, range: { start: number; end: number }): { start: number; end: number } {
@@ -230,8 +250,13 @@ function sameSignature(a: Signature, b: Signature): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-function failure(uri: string, version: number | undefined, error: EvaluationError): PreviewStale | PreviewUnavailable {
-  if (error.code === 'filter-has-errors') return { status: 'stale', stale: true, uri, version, errors: error.errors, message: error.message };
+const MAX_LISTED_ERRORS = 50;
+
+function failure(uri: string, version: number | undefined, error: EvaluationError, diagnostics: Diagnostic[]): PreviewStale | PreviewUnavailable {
+  if (error.code === 'filter-has-errors') {
+    const listed = diagnostics.filter(d => d.severity === 'error').slice(0, MAX_LISTED_ERRORS).map(d => ({ code: d.code, message: d.message, range: d.range }));
+    return { status: 'stale', stale: true, uri, version, errors: error.errors, message: error.message, diagnostics: listed };
+  }
   return unavailable(uri, version, error);
 }
 

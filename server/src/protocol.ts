@@ -55,6 +55,45 @@ export interface PreviewParams {
   breakdown?: string | null;
   /** How many identities of the audience to return (default 200, at most 1000); 0 for counts only. */
   sampleSize?: number;
+  /** Metrics the user pinned for this filter (names of the data view); they come first and are marked. Default: none pinned. */
+  pinnedMetrics?: string[];
+}
+
+/** A metric of the data view: its total over the events the filter returns, and over the window. */
+export interface PreviewMetric {
+  name: string;
+  audience: number;
+  total: number;
+  /** audience / total; null when the total is 0. */
+  share: number | null;
+  pinned: boolean;
+}
+
+/** The audience size against the identity limit (core `SizeGauge`). */
+export interface PreviewGauge {
+  size: number;
+  limit: number;
+  limitSource: 'profile store' | 'endpoint';
+  share: number;
+  warningAt: number;
+  state: 'ok' | 'warning' | 'over';
+}
+
+/** Estimated return within `days` (core `ReturnHorizon`; the method is in docs/language.md). */
+export interface PreviewReturn {
+  days: number;
+  eligible: number;
+  returned: number;
+  share: number | null;
+  expected: number | null;
+}
+
+/** An error of the filter file, for the preview to list and link. */
+export interface PreviewError {
+  code: string;
+  message: string;
+  /** 0-based, as LSP. */
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
 }
 
 /** Matched people per value of one dimension (people with at least one returned event carrying it). */
@@ -71,7 +110,13 @@ export interface PreviewBreakdown {
 /** One bar of the waterfall: people reaching clause / checkpoint 1..k; `start`/`end` are offsets in the file. */
 export interface PreviewStep {
   label: string;
+  /** `then` (sequence), `and` / `or` (cumulative clauses); none on the first step. */
+  join?: 'then' | 'and' | 'or';
+  /** The gap written before the checkpoint, e.g. `within 30 minutes`. */
+  gap?: string;
   people: number;
+  /** people / the step before's people (the first step: / all people of the window); null when that is 0. */
+  conversion: number | null;
   start: number;
   end: number;
 }
@@ -88,12 +133,20 @@ export interface PreviewEvaluation {
   dataView: { id: string; title?: string };
   /** Dimensions of the data view, for the breakdown picker. */
   dimensions: string[];
-  /** The filter's `period` as a UTC window, if it has one. */
+  /** The filter's `period` (or its one-time audience `range`) as a UTC window, if it has one. */
   window?: { from: string; to: string };
+  /** Where `window` comes from. */
+  windowSource?: 'range' | 'period' | 'lookback';
   matched: PreviewCounts;
   total: PreviewCounts;
   /** Matched people per identity namespace. */
   namespaces: Record<string, number>;
+  /** Every metric of the data view, pinned ones first (then data view order). */
+  metrics: PreviewMetric[];
+  /** Matched people against the 20M identity limit. */
+  gauge: PreviewGauge;
+  /** Estimated return within 7, 14 and 30 days. */
+  returns: PreviewReturn[];
   steps: PreviewStep[];
   /** Matched people with a returned event on each UTC day, ascending. */
   perDay: Array<{ day: string; people: number }>;
@@ -125,6 +178,8 @@ export interface PreviewStale {
   version?: number;
   errors: number;
   message: string;
+  /** The file's errors, in file order (at most 50). */
+  diagnostics: PreviewError[];
 }
 
 /** Nothing to evaluate: not a filter file, no data view, or the request was cancelled / superseded. */
@@ -197,8 +252,10 @@ export interface AudienceEvaluation {
   version?: number;
   filterId: string;
   dataView: { id: string; title?: string };
-  /** The lookback window as UTC times. */
+  /** The lookback window (or the one-time audience's `range`) as UTC times. */
   window?: { from: string; to: string };
+  /** `range` for a one-time audience with a date range, else `lookback`. */
+  windowSource?: 'range' | 'period' | 'lookback';
   /**
    * What to publish as the audience's metadata. `namespaces` are the ones the `audience:` block
    * declares or, when it declares none, those of the identities (as the CLI does).

@@ -126,12 +126,12 @@ describe('audience-filters preview / members / explain / test', () => {
     assert.strictEqual(r.stderr, 'No person ECID:nobody in the sample data of data view web.\n');
   });
 
-  it('preview of a filter with errors exits 1 and says so', () => {
+  it('preview of a filter with errors exits 1 and lists them', () => {
     const ws = tempWorkspace({ 'web.dataview.yaml': fs.readFileSync(path.join(EXAMPLES, 'web.dataview.yaml'), 'utf8'), 'x.filter.yaml': 'filter: x\ndataview: web\nrule: person where pag = "A"\n' });
     try {
       const r = runCli(['preview', 'x.filter.yaml'], { cwd: ws.dir });
       assert.strictEqual(r.status, 1);
-      assert.strictEqual(r.stderr, 'x.filter.yaml: The filter has 1 error; fix it to evaluate. Run `audience-filters check` to see them.\n');
+      assert.strictEqual(r.stderr, 'x.filter.yaml:3:20: error rule-unknown-field: Unknown dimension or metric `pag` in data view `web`. Did you mean `page_name`?\nx.filter.yaml: 1 error; nothing was evaluated.\n');
     } finally {
       ws.cleanup();
     }

@@ -67,6 +67,18 @@ describe('audience request over stdio (what the editor publishes)', function () 
     assert.match(r.metadata.definitionHash, /^sha256:[0-9a-f]{64}$/);
     assert.ok(r.window);
     assert.strictEqual(Date.parse(r.window.to) - Date.parse(r.window.from), 30 * 86_400_000);
+    assert.strictEqual(r.windowSource, 'lookback');
+  });
+
+  it('a one-time audience with a range is evaluated on the range (an unsaved edit)', async () => {
+    const text = fs.readFileSync(BUYERS, 'utf8').replace('refresh: daily', 'refresh: once\n  range: {from: 2026-11-01, to: 2026-11-08}');
+    const uri = client.open(BUYERS, text);
+    const r = await client.request<AudienceResult>(AudienceRequest, { uri });
+    assert.strictEqual(r.status, 'ok', JSON.stringify(r));
+    assert.deepStrictEqual([r.window, r.windowSource], [{ from: '2026-11-01T00:00:00.000Z', to: '2026-11-08T00:00:00.000Z' }, 'range']);
+    assert.strictEqual(r.metadata.refresh, 'once');
+    const members = runCli(['members', BUYERS]).stdout.trim().split('\n').length;
+    assert.ok(r.identities.length > 0 && r.identities.length < members, `${r.identities.length} in the range, ${members} in the lookback`);
   });
 
   it('evaluates over the lookback, not the period: a filter without a period, and an unsaved lookback edit', async () => {

@@ -20,7 +20,7 @@ describe('preview and explain requests over stdio', function () {
   this.timeout(60_000);
   let client: LspTestClient;
   let uri: string;
-  let cli: { matched: unknown; total: unknown; namespaces: unknown; steps: Array<{ label: string; people: number }>; perDay: unknown; sample: unknown[] };
+  let cli: { matched: unknown; total: unknown; namespaces: unknown; steps: Array<{ label: string; people: number }>; perDay: unknown; sample: unknown[]; metrics: Array<{ name: string }>; gauge: unknown; returns: unknown };
 
   before(() => {
     const r = runCli(['preview', BUYERS, '--json', '--sample', '200']);
@@ -41,7 +41,10 @@ describe('preview and explain requests over stdio', function () {
   it('answers what `audience-filters preview --json` prints for the same file', async () => {
     const r = ok(await client.request<PreviewResult>(PreviewRequest, { uri }));
     assert.deepStrictEqual({ matched: r.matched, total: r.total, namespaces: r.namespaces }, { matched: cli.matched, total: cli.total, namespaces: cli.namespaces });
-    assert.deepStrictEqual(r.steps.map(s => ({ label: s.label, people: s.people })), cli.steps);
+    assert.deepStrictEqual(r.steps.map(({ start: _s, end: _e, ...step }) => step), cli.steps);
+    assert.deepStrictEqual(r.metrics, cli.metrics.map(m => ({ ...m, pinned: false })));
+    assert.deepStrictEqual(r.gauge, cli.gauge);
+    assert.deepStrictEqual(r.returns, cli.returns);
     assert.deepStrictEqual(r.perDay, cli.perDay);
     assert.deepStrictEqual(r.sample, cli.sample);
     assert.strictEqual(r.version, 1);
@@ -70,16 +73,48 @@ describe('preview and explain requests over stdio', function () {
     const after = ok(await client.request<PreviewResult>(PreviewRequest, { uri }));
     assert.strictEqual(after.version, 2);
     assert.ok(after.matched.people > 0 && after.matched.people < before.matched.people, `${after.matched.people} vs ${before.matched.people}`);
-    assert.strictEqual(after.steps.length, 2);
+    assert.deepStrictEqual(after.steps.map(s => [s.join, s.label, s.people, s.conversion]), [
+      [undefined, 'orders >= 1', before.matched.people, before.matched.people / before.total.people],
+      ['and', 'device = "Mobile"', after.matched.people, after.matched.people / before.matched.people],
+    ]);
     assert.deepStrictEqual(after.total, before.total);
+  });
+
+  it('pinned metrics come first, marked; the others follow in data view order', async () => {
+    const r = ok(await client.request<PreviewResult>(PreviewRequest, { uri, sampleSize: 0, pinnedMetrics: ['cart_adds', 'no-such-metric'] }));
+    assert.deepStrictEqual(r.metrics.map(m => [m.name, m.pinned]), [['cart_adds', true], ['revenue', false], ['orders', false]]);
+  });
+
+  it('a sequence step keeps its gap', async () => {
+    const file = path.join(EXAMPLES, 'filters', 'checkout-abandoners.filter.yaml');
+    const other = client.open(file, fs.readFileSync(file, 'utf8'));
+    const r = ok(await client.request<PreviewResult>(PreviewRequest, { uri: other, sampleSize: 0 }));
+    assert.deepStrictEqual(r.steps.map(s => [s.join, s.gap, s.label]), [
+      [undefined, undefined, 'event where page_name = "Checkout"'],
+      ['then', 'within 30 minutes', 'exclude event where event_type = "commerce.purchases"'],
+    ]);
+    assert.strictEqual(r.steps[1].conversion, r.steps[1].people / r.steps[0].people);
   });
 
   it('answers stale with the error count while the file has errors', async () => {
     client.change(uri, 2, TEXT.replace('tags: [ecommerce]', 'tags: [ecommerce'));
     const r = await client.request<PreviewResult>(PreviewRequest, { uri });
     assert.strictEqual(r.status, 'stale', JSON.stringify(r));
-    assert.ok(r.stale && r.errors >= 1);
+    assert.ok(r.stale);
     assert.strictEqual(r.version, 2);
+    assert.strictEqual(r.errors, r.diagnostics.length);
+    assert.ok(r.errors >= 1 && r.diagnostics.every(d => d.code === 'yaml-syntax'), JSON.stringify(r.diagnostics));
+  });
+
+  it('lists the errors, each with its code, message and range', async () => {
+    client.change(uri, 2, TEXT.replace('orders >= 1', 'order >= 1 and devic = "Mobile"'));
+    const r = await client.request<PreviewResult>(PreviewRequest, { uri });
+    assert.strictEqual(r.status, 'stale', JSON.stringify(r));
+    assert.deepStrictEqual(r.diagnostics.map(d => [d.code, d.range.start.line, d.range.start.character, d.range.end.character, d.message.split('.')[0]]), [
+      ['rule-unknown-field', 6, 15, 20, 'Unknown dimension or metric `order` in data view `web`'],
+      ['rule-unknown-field', 6, 30, 35, 'Unknown dimension or metric `devic` in data view `web`'],
+    ]);
+    assert.strictEqual(r.errors, 2);
   });
 
   it('explains a member of the audience', async () => {

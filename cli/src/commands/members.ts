@@ -26,7 +26,7 @@ export async function runMembers(argv: string[], io: CommandIO): Promise<number>
     if (lines.length) io.out(lines.join('\n'));
     return io.drain?.();
   });
-  if (!outcome.ok) return reportFailure(outcome, file, io, service);
+  if (!outcome.ok) return reportFailure(outcome, file, io, service.workspace, key);
   if (format === 'json') io.out(first ? '[]' : ']');
   return 0;
 }

@@ -2,6 +2,9 @@ import * as path from 'path';
 import { flagValue, parseArgs, UsageError } from '../args';
 import { evaluateFileOrFail, sourceOf } from '../evaluateFile';
 import type { CommandIO } from '../io';
+import { stepConversion } from '../../../core/src/engine';
+import { percentText, sizeGauge } from '../../../core/src/publish/plan';
+import { gaugeText, windowText } from '../publishing';
 
 /** `audience-filters preview <file.filter.yaml> [--json] [--sample N] [--dataview <id>] [--max-rows N] [--source sample|warehouse]` */
 export async function runPreview(argv: string[], io: CommandIO): Promise<number> {
@@ -17,6 +20,9 @@ export async function runPreview(argv: string[], io: CommandIO): Promise<number>
   const evaluation = await evaluateFileOrFail(args.positionals[0], io, { defaultDataView: flagValue(args, 'dataview'), maxRows, source, audienceLimit: sample });
   if (typeof evaluation === 'number') return evaluation;
   const r = evaluation.result;
+  const metrics = r.metrics ?? [];
+  const returns = r.returns ?? [];
+  const gauge = sizeGauge(r.matched.people);
   if (args.flags.has('json')) {
     io.out(JSON.stringify({
       filter: evaluation.filterId,
@@ -24,11 +30,15 @@ export async function runPreview(argv: string[], io: CommandIO): Promise<number>
       source: evaluation.source.kind === 'warehouse' ? { kind: 'warehouse', engine: evaluation.source.engine, where: evaluation.source.where, queryMs: Math.round(evaluation.source.queryMs) } : { kind: 'sample' },
       window: evaluation.window ?? null,
       // On a warehouse, an only before / only after filter's sessions and events are not computed (null).
+      ...(evaluation.windowSource ? { windowSource: evaluation.windowSource } : {}),
       matched: r.matched,
       total: r.total,
       namespaces: r.namespaces,
+      metrics,
+      gauge,
+      returns,
       elapsedMs: Math.round(r.elapsedMs * 100) / 100,
-      steps: r.steps.map(s => ({ label: s.label, people: s.people })),
+      steps: r.steps.map((s, k) => ({ label: s.label, ...(s.join ? { join: s.join } : {}), ...(s.gap ? { gap: s.gap } : {}), people: s.people, conversion: stepConversion(r.steps, k, r.total.people) })),
       perDay: r.perDay,
       sample: r.audience.slice(0, sample),
       warnings: evaluation.loadWarnings.length,
@@ -40,18 +50,37 @@ export async function runPreview(argv: string[], io: CommandIO): Promise<number>
   const row = (name: string, a: number, b: number) => `  ${name.padEnd(9)}${(Number.isFinite(a) ? String(a) : '–').padStart(9)} of ${String(b).padEnd(9)} ${pct(a, b).padStart(6)}`;
   io.out(`${evaluation.filterId}${evaluation.title ? ` — ${evaluation.title}` : ''}`);
   const src = evaluation.source;
-  io.out(`data view ${evaluation.dataView.id}${src.kind === 'warehouse' ? ` on ${src.where.split(`${io.cwd}${path.sep}`).join('')}` : ''}${evaluation.truncated ? ` (first ${evaluation.truncated.rowLimit} events)` : ''}${evaluation.window ? `, window ${evaluation.window.from.slice(0, 10)} … ${evaluation.window.to.slice(0, 10)}` : ''}`);
+  io.out(`data view ${evaluation.dataView.id}${src.kind === 'warehouse' ? ` on ${src.where.split(`${io.cwd}${path.sep}`).join('')}` : ''}${evaluation.truncated ? ` (first ${evaluation.truncated.rowLimit} events)` : ''}${evaluation.window ? `, window ${windowText({ ...evaluation.window, source: evaluation.windowSource ?? 'period' })}` : ''}`);
   io.out(row('people', r.matched.people, r.total.people));
   io.out(row('sessions', r.matched.sessions, r.total.sessions));
   io.out(row('events', r.matched.events, r.total.events));
   const ns = Object.entries(r.namespaces);
   io.out(`  namespaces ${ns.length ? ns.map(([k, v]) => `${k} ${v}`).join(' · ') : '–'}`);
+  io.out(`  size     ${gaugeText(gauge)}`);
+  if (metrics.length) {
+    io.out('  metrics  (audience of data view total)');
+    const w = Math.max(...metrics.map(m => m.name.length));
+    for (const m of metrics) io.out(`    ${m.name.padEnd(w)} ${fmt(m.audience).padStart(12)} of ${fmt(m.total).padEnd(12)} ${(m.share === null ? '–' : percentText(m.share)).padStart(6)}`);
+  }
+  if (returns.length) {
+    io.out('  estimated return (from the sample\'s history; an estimate, not a forecast)');
+    for (const h of returns) io.out(`    within ${String(h.days).padStart(2)} days  ${h.share === null ? `–  (no member qualified ${h.days} days before the newest event)` : `${percentText(h.share).padStart(6)}  ≈ ${h.expected} people  (${h.returned} of ${h.eligible} who could be watched ${h.days} days came back)`}`);
+  }
   if (r.steps.length > 1) {
     io.out('  steps');
-    for (const s of r.steps) io.out(`    ${String(s.people).padStart(8)}  ${s.label}`);
+    r.steps.forEach((s, k) => {
+      const c = stepConversion(r.steps, k, r.total.people);
+      io.out(`    ${String(s.people).padStart(8)} people ${(c === null ? '–' : percentText(c)).padStart(6)} ${k ? 'of the step before' : 'of all people     '}  ${s.join ? `${s.join} ` : ''}${s.gap ? `${s.gap} ` : ''}${s.label}`);
+    });
   }
   if (sample > 0 && r.audience.length) io.out(`  sample   ${r.audience.slice(0, sample).map(i => `${i.namespace}:${i.id}`).join(', ')}`);
   if (src.kind === 'warehouse' && src.partial) io.out('  (sessions and events of an only before / only after filter are not computed on a warehouse yet)');
   io.out(src.kind === 'warehouse' ? `evaluated on the warehouse in ${src.queryMs.toFixed(0)} ms` : `evaluated in ${r.elapsedMs.toFixed(1)} ms`);
   return 0;
 }
+
+/** A metric figure: whole numbers as they are, others with up to two decimals. */
+function fmt(x: number): string {
+  return Number.isInteger(x) ? x.toLocaleString('en-US') : x.toLocaleString('en-US', { maximumFractionDigits: 2 });
+}
+

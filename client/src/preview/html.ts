@@ -35,6 +35,10 @@ export function previewHtml(webview: vscode.Webview, mediaRoot: vscode.Uri): str
     <div id="busy" class="busy" role="status" hidden>evaluating…</div>
   </header>
   <div id="stale" class="banner" role="alert" hidden></div>
+  <section id="errors-section" class="errors" aria-labelledby="h-errors" hidden>
+    <h2 id="h-errors">Errors</h2>
+    <ul id="errors"></ul>
+  </section>
   <div id="notice" class="notice" role="status" hidden></div>
   <div id="truncated" class="notice" role="status" hidden></div>
   <main id="result" hidden>
@@ -43,10 +47,33 @@ export function previewHtml(webview: vscode.Webview, mediaRoot: vscode.Uri): str
       <div class="cards">${count('people')}${count('sessions')}${count('events')}
       </div>
     </section>
+    <section id="gauge-section" aria-labelledby="h-gauge">
+      <h2 id="h-gauge">Audience size</h2>
+      <div id="gauge" class="gauge"></div>
+      <p id="gauge-note" class="muted"></p>
+    </section>
+    <div class="columns">
+      <section id="metrics-section" aria-labelledby="h-metrics">
+        <h2 id="h-metrics">Metrics</h2>
+        <table class="bars metrics">
+          <thead><tr><th scope="col">metric</th><th scope="col" class="num">audience</th><th scope="col" class="num">data view</th><th scope="col" class="num">share</th><th scope="col"><span class="visually-hidden">pin</span></th></tr></thead>
+          <tbody id="metrics"></tbody>
+        </table>
+        <details id="more-metrics" hidden><summary id="more-metrics-summary"></summary><table class="bars metrics"><tbody id="metrics-more"></tbody></table></details>
+      </section>
+      <section id="returns-section" aria-labelledby="h-returns">
+        <h2 id="h-returns">Estimated return</h2>
+        <table class="bars returns">
+          <thead><tr><th scope="col">back within</th><th scope="col" class="num">share</th><th scope="col" class="num">members</th><th scope="col" class="num">basis</th></tr></thead>
+          <tbody id="returns"></tbody>
+        </table>
+        <p class="muted">An estimate from the sample's history, not a forecast: of the matched people whose qualification (their first event the filter returns) lies at least that many days before the newest event, the share with a later session within those days.</p>
+      </section>
+    </div>
     <div class="columns">
       <section aria-labelledby="h-ns">
         <h2 id="h-ns">People per namespace</h2>
-        <table class="bars"><tbody id="namespaces"></tbody></table>
+        <table class="bars"><thead><tr><th scope="col">namespace</th><th scope="col" class="num">people</th><th scope="col">share of matched people</th></tr></thead><tbody id="namespaces"></tbody></table>
       </section>
       <section id="steps-section" aria-labelledby="h-steps">
         <h2 id="h-steps">Waterfall</h2>
@@ -60,7 +87,7 @@ export function previewHtml(webview: vscode.Webview, mediaRoot: vscode.Uri): str
     <div class="columns">
       <section aria-labelledby="h-breakdown">
         <h2 id="h-breakdown">Breakdown by <label class="visually-hidden" for="dimension">dimension</label><select id="dimension"></select></h2>
-        <table class="bars"><tbody id="breakdown"></tbody></table>
+        <table class="bars"><thead><tr><th scope="col">value</th><th scope="col" class="num">people</th><th scope="col">share of matched people</th></tr></thead><tbody id="breakdown"></tbody></table>
         <p id="breakdown-note" class="muted"></p>
       </section>
       <section aria-labelledby="h-sample">

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import type { ExplainResult, LoadProgressParams, PreviewCounts, PreviewEvaluation, PreviewIdentity, PreviewResult } from '../../../server/src/protocol';
+import type { ExplainResult, LoadProgressParams, PreviewCounts, PreviewError, PreviewEvaluation, PreviewIdentity, PreviewResult } from '../../../server/src/protocol';
+import type { MetricPins } from './metricPins';
 import type { FilterServer } from './filterServer';
 import { isFilterDocument } from './filterServer';
 import { previewHtml } from './html';
@@ -9,6 +10,18 @@ export interface RenderedReport {
   uri?: string;
   version?: number;
   matched: PreviewCounts | null;
+  /** Metric rows shown: name, audience and total figures and share (%) as rendered, pinned or not. */
+  metrics?: Array<{ name: string; audience: string; total: string; share: string; pinned: boolean }>;
+  /** The size gauge as rendered: its text and state. */
+  gauge?: { text: string; state: string } | null;
+  /** Estimated return rows as rendered: days, share text, expected people text. */
+  returns?: Array<{ days: number; share: string; expected: string }>;
+  /** Waterfall step labels and figures as rendered. */
+  steps?: Array<{ label: string; figures: string }>;
+  /** The section the panel last scrolled to on request (`scrollTo`). */
+  scrolledTo?: string;
+  /** The errors listed (code, message, link text). */
+  errors?: Array<{ code: string; message: string; link: string }>;
   stale: boolean;
   pending: boolean;
   theme: string;
@@ -19,7 +32,7 @@ interface PanelState {
   uri: string;
   fileName: string;
   good?: PreviewEvaluation;
-  stale?: { errors: number; message: string };
+  stale?: { errors: number; message: string; diagnostics: PreviewError[] };
   unavailable?: string;
   pending: boolean;
   progress?: LoadProgressParams;
@@ -34,7 +47,9 @@ type WebviewMessage =
   | ({ type: 'rendered' } & RenderedReport)
   | { type: 'breakdown'; dimension: string }
   | { type: 'explain'; person: PreviewIdentity }
-  | { type: 'reveal'; start: number; end: number };
+  | { type: 'reveal'; start: number; end: number }
+  | { type: 'revealRange'; range: PreviewError['range'] }
+  | { type: 'pin'; metric: string };
 
 const SAMPLE_SIZE = 200;
 
@@ -68,6 +83,7 @@ export class PreviewPanel implements vscode.Disposable {
     private readonly mediaRoot: vscode.Uri,
     private readonly server: FilterServer,
     private readonly onResult: (uri: vscode.Uri, result: PreviewResult) => void,
+    private readonly pins?: MetricPins,
   ) {
     this.disposables.push(
       vscode.workspace.onDidChangeTextDocument(e => {
@@ -95,6 +111,18 @@ export class PreviewPanel implements vscode.Disposable {
 
   get shownDocument(): vscode.TextDocument | undefined {
     return this.document;
+  }
+
+  /** Scrolls the panel to one of its sections (by element id), e.g. for a screenshot of it. */
+  scrollTo(section: string): void {
+    void this.post({ type: 'scrollTo', section });
+  }
+
+  /** Pins or unpins a metric of the shown filter (as the panel's pin buttons do) and re-evaluates. */
+  async togglePin(metric: string): Promise<void> {
+    if (!this.document || !this.pins) return;
+    await this.pins.toggle(this.document.uri, metric);
+    await this.evaluate();
   }
 
   /** The last good result of the document shown, if any. */
@@ -190,7 +218,7 @@ export class PreviewPanel implements vscode.Disposable {
     this.setPending();
     let result: PreviewResult;
     try {
-      result = await this.server.preview({ uri: document.uri.toString(), breakdown: this.breakdown, sampleSize: SAMPLE_SIZE }, cts.token);
+      result = await this.server.preview({ uri: document.uri.toString(), breakdown: this.breakdown, sampleSize: SAMPLE_SIZE, pinnedMetrics: this.pins?.get(document.uri) ?? [] }, cts.token);
     } catch (e) {
       if (cts !== this.request || cts.token.isCancellationRequested) return;
       this.pending = false;
@@ -207,7 +235,7 @@ export class PreviewPanel implements vscode.Disposable {
       this.stale = undefined;
       this.unavailable = undefined;
     } else if (result.status === 'stale') {
-      this.stale = { errors: result.errors, message: result.message };
+      this.stale = { errors: result.errors, message: result.message, diagnostics: result.diagnostics ?? [] };
       this.unavailable = undefined;
     } else {
       this.unavailable = result.message;
@@ -241,11 +269,20 @@ export class PreviewPanel implements vscode.Disposable {
       case 'reveal':
         if (this.document) void this.reveal(this.document, m.start, m.end);
         break;
+      case 'revealRange':
+        if (this.document) void this.revealRange(this.document, new vscode.Range(m.range.start.line, m.range.start.character, m.range.end.line, m.range.end.character));
+        break;
+      case 'pin':
+        if (this.document && this.pins) void this.pins.toggle(this.document.uri, m.metric).then(() => this.evaluate());
+        break;
     }
   }
 
   private async reveal(document: vscode.TextDocument, start: number, end: number): Promise<void> {
-    const range = new vscode.Range(document.positionAt(start), document.positionAt(end));
+    await this.revealRange(document, new vscode.Range(document.positionAt(start), document.positionAt(end)));
+  }
+
+  private async revealRange(document: vscode.TextDocument, range: vscode.Range): Promise<void> {
     const visible = vscode.window.visibleTextEditors.find(e => e.document === document);
     const editor = await vscode.window.showTextDocument(document, { viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One, selection: range });
     editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);

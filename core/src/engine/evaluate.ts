@@ -4,8 +4,8 @@
  */
 import type { Dataset } from '../data/dataset';
 import type { DataView } from '../dataview/model';
-import type { Expr, Rule, Scope } from '../rule/ast';
-import { describeExpr } from './describe';
+import type { Expr, GapConstraint, Rule, Scope } from '../rule/ast';
+import { describeExpr, describeGap } from './describe';
 import { DEFAULT_ROOT_SCOPE, Evaluator } from './evaluator';
 import { Frame, type EvaluationWindow } from './frame';
 import { compareCodePoints } from '../text';
@@ -18,7 +18,35 @@ export interface EvaluationContext {
   /** Only events with from <= timestamp < to (epoch ms) count. */
   window?: EvaluationWindow;
   signal?: AbortSignal;
+  /** Metrics to total for the audience and the whole window (names of the data view); default: all of the data view's. */
+  metrics?: readonly string[];
+  /** Compute the estimated return (`returns`); default true. */
+  returnEstimate?: boolean;
 }
+
+/** A metric's total over the events the filter returns, and over every event of the window. */
+export interface MetricTotal {
+  name: string;
+  audience: number;
+  total: number;
+  /** audience / total, or null when the total is 0. */
+  share: number | null;
+}
+
+/** One horizon of the estimated return (see `estimateReturn`). */
+export interface ReturnHorizon {
+  days: number;
+  /** Matched people whose qualification lies at least `days` before the newest event (their follow-up is in the sample). */
+  eligible: number;
+  /** Of those, people with an event of a later session within `days` after the qualification. */
+  returned: number;
+  /** returned / eligible, or null when no one is eligible. */
+  share: number | null;
+  /** share × matched people, rounded: the members expected back within `days`. */
+  expected: number | null;
+}
+
+export const RETURN_HORIZONS = [7, 14, 30] as const;
 
 export interface Counts {
   people: number;
@@ -34,6 +62,10 @@ export interface Identity {
 /** One bar of the waterfall: units reaching clause / checkpoint 1..k. */
 export interface EvaluationStep {
   label: string;
+  /** How the step joins the one before: `then` (sequence), `and` / `or` (cumulative clauses); none on the first. */
+  join?: 'then' | 'and' | 'or';
+  /** The gap written before a sequence checkpoint (`within 30 minutes`, `after 1 day within 1 week`), when it has one. */
+  gap?: string;
   start: number;
   end: number;
   people: number;
@@ -55,6 +87,13 @@ export interface EvaluationResult {
   perDay: Array<{ day: string; people: number }>;
   /** Referenced filter ids that form a cycle (they evaluated as false). */
   referenceCycles: string[];
+  /**
+   * Per requested metric (data view order): totals for the audience and the window. Optional in
+   * the shape so that other evaluators of the same result may leave it out; this engine always sets it.
+   */
+  metrics?: MetricTotal[];
+  /** Estimated return within 7 / 14 / 30 days, from the sample's history (an estimate, see docs/language.md); always set by this engine. */
+  returns?: ReturnHorizon[];
   elapsedMs: number;
 }
 
@@ -124,6 +163,7 @@ export function evaluateFilter(rule: Rule, ctx: EvaluationContext): EvaluationRe
     for (let i = 0; i < n; i++) if (mask[i]) eventMask[frame.origIndex[i]] = 1;
   }
 
+  const metricNames = ctx.metrics ?? ctx.dataView.metrics.map(m => m.name);
   return {
     matched,
     total,
@@ -133,8 +173,118 @@ export function evaluateFilter(rule: Rule, ctx: EvaluationContext): EvaluationRe
     steps: rule.root ? waterfall(ev, rule.root) : [],
     perDay: persons ? personDays(frame, persons) : peoplePerDay(frame, mask),
     referenceCycles: [...ev.cycles].sort(),
+    metrics: metricNames.map(name => metricTotal(frame, mask, persons, personHit, name)),
+    returns: ctx.returnEstimate === false ? [] : estimateReturn(frame, mask, personHit, matched.people),
     elapsedMs: performance.now() - started,
   };
+}
+
+/** Running sums of a number column in dataset order (missing values count 0), cached per column: a person's sum is one subtraction. */
+const prefixCache = new WeakMap<Float64Array, Float64Array>();
+
+function prefixSums(values: Float64Array): Float64Array {
+  let prefix = prefixCache.get(values);
+  if (!prefix) {
+    prefix = new Float64Array(values.length + 1);
+    let acc = 0;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (v === v) acc += v;
+      prefix[i + 1] = acc;
+    }
+    prefixCache.set(values, prefix);
+  }
+  return prefix;
+}
+
+/**
+ * Sum of a metric over the returned events and over all frame events; missing values count 0.
+ * A person's in-window events are one run of the dataset (events are sorted by person, then
+ * time), so both sums go person by person through the column's running sums; only a filter that
+ * returns part of a person's events sums its returned events one by one.
+ */
+function metricTotal(frame: Frame, mask: Uint8Array, persons: Uint8Array | null, personHit: Uint8Array, name: string): MetricTotal {
+  const column = frame.dataset.columns.get(name);
+  let audience = 0;
+  let total = 0;
+  if (column && column.kind === 'number') {
+    const prefix = prefixSums(column.values);
+    const orig = frame.origIndex;
+    const starts = frame.personStart;
+    for (let p = 0; p < frame.personCount; p++) {
+      const a = starts[p];
+      const b = starts[p + 1];
+      if (a === b) continue;
+      const from = orig ? orig[a] : a;
+      const to = orig ? orig[b - 1] + 1 : b;
+      const sum = prefix[to] - prefix[from];
+      total += sum;
+      if (persons && persons[p]) audience += sum;
+    }
+    if (!persons) {
+      // Only the matched people's events can be returned ones.
+      const values = column.values;
+      for (let p = 0; p < personHit.length; p++) {
+        if (!personHit[p]) continue;
+        for (let i = starts[p]; i < starts[p + 1]; i++) {
+          if (!mask[i]) continue;
+          const v = values[orig ? orig[i] : i];
+          if (v === v) audience += v;
+        }
+      }
+    }
+  }
+  return { name, audience: round6(audience), total: round6(total), share: total !== 0 ? audience / total : null };
+}
+
+const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
+const DAY_MS = 86_400_000;
+
+/**
+ * Estimated return (docs/language.md, "Estimated return"): a matched person's qualification is the
+ * first event the filter returns for them; they *returned within N days* when an event of a later
+ * session falls at most N days after it. Only people whose qualification lies at least N days
+ * before the newest event of the window are counted (the rest have not been watched for N days
+ * yet). The share of those who returned, times today's audience, is the expected return.
+ */
+export function estimateReturn(frame: Frame, mask: Uint8Array, personHit: Uint8Array, audienceSize: number, horizons: readonly number[] = RETURN_HORIZONS): ReturnHorizon[] {
+  // Each person's events are in time order: the newest event is one of their last ones.
+  let newest = -Infinity;
+  const ts = frame.timestamps;
+  for (let p = 0; p < frame.personCount; p++) {
+    const b = frame.personStart[p + 1];
+    if (b > frame.personStart[p] && ts[b - 1] > newest) newest = ts[b - 1];
+  }
+  const eligible = new Array<number>(horizons.length).fill(0);
+  const returned = new Array<number>(horizons.length).fill(0);
+  for (let p = 0; p < personHit.length; p++) {
+    if (!personHit[p]) continue;
+    const a = frame.personStart[p];
+    const b = frame.personStart[p + 1];
+    let q = a;
+    while (q < b && !mask[q]) q++;
+    if (q === b) continue;
+    const qualified = ts[q];
+    // Sessions are numbered in time order within a person: the next session starts right after this one.
+    const next = frame.sessionStart[frame.session[q] + 1];
+    const gap = next < b ? ts[next] - qualified : Infinity;
+    for (let h = 0; h < horizons.length; h++) {
+      const span = horizons[h] * DAY_MS;
+      if (qualified + span > newest) continue;
+      eligible[h]++;
+      if (gap <= span) returned[h]++;
+    }
+  }
+  return horizons.map((days, h) => {
+    const share = eligible[h] > 0 ? returned[h] / eligible[h] : null;
+    return { days, eligible: eligible[h], returned: returned[h], share, expected: share === null ? null : Math.round(share * audienceSize) };
+  });
+}
+
+/** People of step k as a share of the step before (the first step: of all people in the window); null when that is 0. */
+export function stepConversion(steps: ReadonlyArray<{ people: number }>, k: number, totalPeople: number): number | null {
+  const base = k === 0 ? totalPeople : steps[k - 1].people;
+  return base > 0 ? steps[k].people / base : null;
 }
 
 function count(flags: Uint8Array): number {
@@ -169,25 +319,28 @@ function waterfall(ev: Evaluator, root: Expr): EvaluationStep[] {
   if (seq) {
     const outcome = ev.sequence(seq, scope);
     const plan = ev.plan(seq, scope);
+    const gapOf = (step: { constraints: GapConstraint[] }) => (step.constraints.length ? { gap: step.constraints.map(describeGap).join(' ') } : {});
     const steps: EvaluationStep[] = plan.checkpoints.map((cp, k) => ({
       label: describeExpr(cp.step.checkpoint),
+      ...(k > 0 ? { join: 'then' as const } : {}),
+      ...gapOf(cp.step),
       start: cp.step.start,
       end: cp.step.end,
       people: peopleFrom(ev, outcome.reached[k], scope),
     }));
     if (plan.excludesAfter.length > 0 && plan.checkpoints.length > 0) {
       const last = plan.excludesAfter[plan.excludesAfter.length - 1].step;
-      steps.push({ label: plan.excludesAfter.map((x) => `exclude ${describeExpr(x.step.checkpoint)}`).join(', '), start: plan.excludesAfter[0].step.start, end: last.end, people: peopleFrom(ev, outcome.holds, scope) });
+      steps.push({ label: plan.excludesAfter.map((x) => `exclude ${describeExpr(x.step.checkpoint)}`).join(', '), join: 'then', ...gapOf(plan.excludesAfter[0].step), start: plan.excludesAfter[0].step.start, end: last.end, people: peopleFrom(ev, outcome.holds, scope) });
     }
     return steps;
   }
   if (body.kind === 'and' || body.kind === 'or') {
     const all = body.kind === 'and';
     const acc = new Uint8Array(ev.frame.unitCount(scope)).fill(all ? 1 : 0);
-    return body.items.map((item) => {
+    return body.items.map((item, k) => {
       const m = ev.units(item, scope);
       for (let u = 0; u < acc.length; u++) acc[u] = all ? acc[u] & m[u] : acc[u] | m[u];
-      return { label: describeExpr(item), start: item.start, end: item.end, people: peopleFrom(ev, acc, scope) };
+      return { label: describeExpr(item), ...(k > 0 ? { join: body.kind } : {}), start: item.start, end: item.end, people: peopleFrom(ev, acc, scope) };
     });
   }
   return [{ label: describeExpr(body), start: body.start, end: body.end, people: peopleFrom(ev, ev.units(body, scope), scope) }];

@@ -16,6 +16,8 @@ export interface AudienceSpec {
   description?: string;
   refresh: string;
   lookbackDays: number;
+  /** `range: {from, to}` of a one-time audience (`refresh: once`): epoch ms, `to` exclusive. */
+  range?: { from: number; to: number };
   expires?: string;
   namespaces?: string[];
   tags?: string[];
@@ -139,18 +141,67 @@ function readAudience(root: Parameters<typeof getPair>[0], problems: Problem[], 
       else if (t > limit) problems.push({ start: expires.start, end: expires.end, severity: 'error', code: 'audience-expiry-limit', message: `The expiry ${expires.value} is more than ${MAX_EXPIRY_MONTHS} months ahead (latest: ${new Date(limit).toISOString().slice(0, 10)}).`, data: { replacements: [new Date(limit).toISOString().slice(0, 10)] } });
     }
   }
+  const refresh = stringAt(node, 'refresh');
+  const range = readAudienceRange(node, refresh, problems);
   const namespaces = getPair(node, 'namespaces')?.value;
   const tags = getPair(node, 'tags')?.value;
   const list = (n: typeof namespaces) => (n && n.kind === 'seq' ? n.items.flatMap(i => (i.kind === 'scalar' && i.value !== null ? [String(i.value)] : [])) : undefined);
   return {
     name: name.value,
     description: stringAt(node, 'description')?.value,
-    refresh: stringAt(node, 'refresh')?.value ?? 'daily',
+    refresh: refresh?.value ?? 'daily',
     lookbackDays,
+    ...(range ? { range } : {}),
     expires: expires?.value,
     namespaces: list(namespaces),
     tags: list(tags),
   };
+}
+
+/**
+ * `audience.range: {from, to}`: the fixed window of a one-time audience. Dates (UTC midnight) or
+ * ISO times with a zone; `to` exclusive and after `from`; at most the lookback limit long; only
+ * with `refresh: once` (a recurring audience re-evaluates over its lookback instead).
+ */
+function readAudienceRange(node: Parameters<typeof getPair>[0], refresh: Located<string> | undefined, problems: Problem[]): { from: number; to: number } | undefined {
+  const pair = getPair(node, 'range');
+  const value = pair?.value;
+  if (!pair || !value || value.kind !== 'map') return undefined; // the schema reports the shape
+  const from = stringAt(value, 'from');
+  const to = stringAt(value, 'to');
+  if (!from || !to) return undefined;
+  const f = parseDateOrTime(from, problems);
+  const t = parseDateOrTime(to, problems);
+  if (f === undefined || t === undefined) return undefined;
+  const keyStart = pair.key.start;
+  const keyEnd = pair.key.end;
+  if ((refresh?.value ?? 'daily') !== 'once') {
+    problems.push({ start: keyStart, end: keyEnd, severity: 'error', code: 'audience-range-needs-once', message: `A date range makes a one-time audience: it needs \`refresh: once\` (the refresh is \`${refresh?.value ?? 'daily'}\`, which re-evaluates over the lookback).` });
+    return undefined;
+  }
+  if (t <= f) {
+    problems.push({ start: to.start, end: to.end, severity: 'error', code: 'filter-bad-period', message: `The range ends (${to.value}) before it starts (${from.value}): \`to\` is exclusive and must be after \`from\`.` });
+    return undefined;
+  }
+  const days = (t - f) / DAY_MS;
+  if (days > MAX_LOOKBACK_DAYS) {
+    problems.push({ start: keyStart, end: keyEnd, severity: 'error', code: 'audience-lookback-limit', message: `The range spans ${Number.isInteger(days) ? days : days.toFixed(1)} days; the profile store looks back at most ${MAX_LOOKBACK_DAYS} days.` });
+    return undefined;
+  }
+  return { from: f, to: t };
+}
+
+/** A `YYYY-MM-DD` date (UTC midnight) or an ISO time with a zone (`2026-11-01T08:00:00Z`, `…+02:00`). */
+function parseDateOrTime(d: Located<string>, problems: Problem[]): number | undefined {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(d.value)) return parseDate(d, problems);
+  const m = /^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.exec(d.value);
+  if (!m) return undefined; // the schema reports the shape
+  const t = Date.parse(d.value);
+  if (Number.isNaN(t) || parseDate({ ...d, value: m[1] }, []) === undefined) {
+    problems.push({ start: d.start, end: d.end, severity: 'error', code: 'filter-bad-date', message: `\`${d.value}\` is not a time of the calendar.` });
+    return undefined;
+  }
+  return t;
 }
 
 /** The evaluation window of a period, given the newest event time of the data. */

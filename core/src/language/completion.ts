@@ -428,8 +428,9 @@ class RuleCompletion {
     }
   }
 
+  /** No entry inserts a trailing space: the user types it (a space triggers the next completion), so `channel ` + ` =` never doubles it. */
   private entry(label: string, kind: CompletionKind, insertText: string, extra: Partial<CompletionEntry> = {}): CompletionEntry {
-    return { label, kind, insertText, start: this.start, end: this.offset, ...extra };
+    return { label, kind, insertText: insertText.replace(/ +$/, ''), start: this.start, end: this.offset, ...extra };
   }
 
   private keyword(text: string, doc: string, snippet = false): CompletionEntry {

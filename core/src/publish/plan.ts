@@ -2,7 +2,7 @@ import { EndpointClient } from './client';
 import { PublishError, Result, fail, ok } from './errors';
 import { identityKey } from './identity';
 import { IdentityScreen, LeftOutSummary } from './leftOut';
-import { LimitIssue, checkAudienceLimits } from './limits';
+import { AUDIENCE_LIMITS, LimitIssue, checkAudienceLimits } from './limits';
 import { Audience, AudienceMetadata, Identity } from './protocol';
 import { RetryOptions } from './retry';
 
@@ -19,6 +19,48 @@ export interface PublishInputs {
   identities: IdentitySource;
   /** Namespaces that may be published; defaults to `audience.namespaces`. */
   allowedNamespaces?: readonly string[];
+  /** The window the identities were evaluated on, and where it came from (a one-time `range`, or the lookback). */
+  window?: PlanWindow;
+  /** The endpoint's own identity limit, when it states one (the gauge then measures against the smaller). */
+  endpointLimit?: number;
+}
+
+export interface PlanWindow {
+  from: string;
+  to: string;
+  source: 'range' | 'period' | 'lookback';
+}
+
+/** The audience size against the identity limit (SPEC §6), as CJA's audience builder shows it. */
+export interface SizeGauge {
+  size: number;
+  /** The limit measured against: the profile store's 20M, or the endpoint's own when smaller. */
+  limit: number;
+  limitSource: 'profile store' | 'endpoint';
+  /** size / limit. */
+  share: number;
+  /** The size from which the gauge warns: 80% of the limit. */
+  warningAt: number;
+  /** `ok` below `warningAt`, `warning` from it up to the limit, `over` past the limit. */
+  state: 'ok' | 'warning' | 'over';
+}
+
+/** The share of the limit from which the size gauge warns. */
+export const SIZE_WARNING_SHARE = 0.8;
+
+/** A share as a percentage for people: `45%`, `4.5%`, `0.45%`, `0.0045%` (two significant digits below 10%). */
+export function percentText(share: number): string {
+  const p = 100 * share;
+  if (p === 0) return '0%';
+  if (p >= 10) return `${p.toFixed(0)}%`;
+  return `${Number(p.toPrecision(2))}%`;
+}
+
+export function sizeGauge(size: number, endpointLimit?: number): SizeGauge {
+  const own = endpointLimit !== undefined && endpointLimit > 0 && endpointLimit < AUDIENCE_LIMITS.maxIdentities;
+  const limit = own ? endpointLimit : AUDIENCE_LIMITS.maxIdentities;
+  const warningAt = Math.ceil(limit * SIZE_WARNING_SHARE);
+  return { size, limit, limitSource: own ? 'endpoint' : 'profile store', share: size / limit, warningAt, state: size > limit ? 'over' : size >= warningAt ? 'warning' : 'ok' };
 }
 
 export interface MembershipDiff {
@@ -40,6 +82,10 @@ export interface PublishPlan {
   /** Distinct identities that will be published. */
   total: number;
   sizeByNamespace: Record<string, number>;
+  /** `total` against the identity limit. */
+  gauge: SizeGauge;
+  /** The window the audience was evaluated on, when the caller said. */
+  window?: PlanWindow;
   leftOut: LeftOutSummary;
   diff: MembershipDiff;
   limitIssues: LimitIssue[];
@@ -127,6 +173,8 @@ export async function planPublish(inputs: PublishInputs, options: PlanOptions = 
       existing: existing.value,
       total: identities.length,
       sizeByNamespace: screen.sizeByNamespace,
+      gauge: sizeGauge(identities.length, inputs.endpointLimit),
+      ...(inputs.window ? { window: inputs.window } : {}),
       leftOut: screen.leftOut,
       diff,
       limitIssues,

@@ -104,6 +104,9 @@ export interface WaterfallPart {
   /** The checkpoint, clause or body the bar stands for; the end excludes for the last bar of a sequence with them. */
   subjects: Expr[];
   excludes: boolean;
+  /** How it joins the bar before (none on the first), and the gap written before it (sequences). */
+  join?: 'then' | 'and' | 'or';
+  constraints: GapConstraint[];
   start: number;
   end: number;
 }
@@ -119,20 +122,20 @@ export function waterfallParts(body: Expr): WaterfallPart[] {
     const flat = flattenSteps(seq);
     const parts: WaterfallPart[] = [];
     flat.forEach((step, k) => {
-      if (!step.exclude) parts.push({ expr: { kind: 'sequence', steps: flat.slice(0, k + 1), start: seq.start, end: step.end }, subjects: [step.checkpoint], excludes: false, start: step.start, end: step.end });
+      if (!step.exclude) parts.push({ expr: { kind: 'sequence', steps: flat.slice(0, k + 1), start: seq.start, end: step.end }, subjects: [step.checkpoint], excludes: false, ...(parts.length ? { join: 'then' as const } : {}), constraints: step.constraints, start: step.start, end: step.end });
     });
     let tail = flat.length;
     while (tail > 0 && flat[tail - 1].exclude) tail--;
     if (parts.length > 0 && tail < flat.length) {
       const ends = flat.slice(tail);
-      parts.push({ expr: { kind: 'sequence', steps: flat, start: seq.start, end: seq.end }, subjects: ends.map(x => x.checkpoint), excludes: true, start: ends[0].start, end: ends[ends.length - 1].end });
+      parts.push({ expr: { kind: 'sequence', steps: flat, start: seq.start, end: seq.end }, subjects: ends.map(x => x.checkpoint), excludes: true, join: 'then', constraints: ends[0].constraints, start: ends[0].start, end: ends[ends.length - 1].end });
     }
     return parts;
   }
   if (body.kind === 'and' || body.kind === 'or') {
-    return body.items.map((item, k) => ({ expr: { ...body, items: body.items.slice(0, k + 1) }, subjects: [item], excludes: false, start: item.start, end: item.end }));
+    return body.items.map((item, k) => ({ expr: { ...body, items: body.items.slice(0, k + 1) }, subjects: [item], excludes: false, ...(k > 0 ? { join: body.kind } : {}), constraints: [], start: item.start, end: item.end }));
   }
-  return [{ expr: body, subjects: [body], excludes: false, start: body.start, end: body.end }];
+  return [{ expr: body, subjects: [body], excludes: false, constraints: [], start: body.start, end: body.end }];
 }
 
 function containsOnly(e: Expr): boolean {
@@ -191,7 +194,9 @@ class SqlCompiler {
   summary(root: Expr): { sql: string; steps: WaterfallPart[]; partial: boolean } {
     const { truth, scope, body } = this.body(root);
     const parts = waterfallParts(body);
-    const stepTruths = parts.map(p => this.truth(p.expr, scope));
+    // `only … per S`: the bars count people with an S unit that reaches the step.
+    const stepScope = body.kind === 'only' && body.scope && SCOPE_RANK[body.scope] < SCOPE_RANK[scope] ? body.scope : scope;
+    const stepTruths = parts.map(p => this.truth(p.expr, stepScope));
     const cols = ['_p', '_s', '_ns', '_t', `${truth} AS _m`, ...stepTruths.map((t, k) => `${t} AS _k${k + 1}`)];
     this.cte('f', `SELECT ${cols.join(', ')} FROM ${this.layer}`);
     const day = `CAST(FLOOR(_t / 86400000.0) AS BIGINT)`;

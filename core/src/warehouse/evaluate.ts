@@ -5,7 +5,7 @@
  * so the warehouse answers what the in-process engine answers on the same events.
  */
 import type { DataView } from '../dataview/model';
-import { describeExpr } from '../engine/describe';
+import { describeExpr, describeGap } from '../engine/describe';
 import type { Counts, EvaluationResult, Identity } from '../engine';
 import type { Rule } from '../rule/ast';
 import { compileSummarySql, compileToSql } from '../sql/compile';
@@ -90,6 +90,8 @@ export async function summarizeOnWarehouse(rule: Rule, dataView: DataView, conn:
     .sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
   const steps = compiled.steps.map((part, k) => ({
     label: part.excludes ? part.subjects.map(x => `exclude ${describeExpr(x)}`).join(', ') : describeExpr(part.subjects[0]),
+    ...(part.join ? { join: part.join } : {}),
+    ...(part.constraints.length ? { gap: part.constraints.map(describeGap).join(' ') } : {}),
     start: part.start,
     end: part.end,
     people: get(`step${k + 1}`),

@@ -106,11 +106,11 @@ suite('editor features in a real VS Code', () => {
     ]);
     const fields = list.items.filter(i => i.kind === vscode.CompletionItemKind.Field || i.kind === vscode.CompletionItemKind.Variable);
     assert.deepStrictEqual(fields.map(i => [labelOf(i), i.kind, i.detail, textOf(i.insertText), docOf(i.documentation)]), [
-      ['channel', vscode.CompletionItemKind.Field, 'string dimension', 'channel ', 'Marketing channel of the visit.'],
-      ['event_type', vscode.CompletionItemKind.Field, 'string dimension', 'event_type ', 'XDM event type, e.g. commerce.purchases.'],
-      ['orders', vscode.CompletionItemKind.Variable, 'metric', 'orders ', 'Number of orders (1 on a purchase event).'],
-      ['page_name', vscode.CompletionItemKind.Field, 'string dimension', 'page_name ', 'Name of the page or app screen.'],
-      ['revenue', vscode.CompletionItemKind.Variable, 'metric', 'revenue ', 'Order revenue in USD.'],
+      ['channel', vscode.CompletionItemKind.Field, 'string dimension', 'channel', 'Marketing channel of the visit.'],
+      ['event_type', vscode.CompletionItemKind.Field, 'string dimension', 'event_type', 'XDM event type, e.g. commerce.purchases.'],
+      ['orders', vscode.CompletionItemKind.Variable, 'metric', 'orders', 'Number of orders (1 on a purchase event).'],
+      ['page_name', vscode.CompletionItemKind.Field, 'string dimension', 'page_name', 'Name of the page or app screen.'],
+      ['revenue', vscode.CompletionItemKind.Variable, 'metric', 'revenue', 'Order revenue in USD.'],
     ]);
     // Everything is inserted at the cursor (nothing typed yet to replace).
     for (const i of list.items) assert.deepStrictEqual(span(rangeOf(i)!), [8, 18, 8, 18], `range of ${labelOf(i)}`);
@@ -130,7 +130,7 @@ suite('editor features in a real VS Code', () => {
     for (const op of ['<', '<=', '>', '>=', 'between']) assert.ok(!list.items.some(i => labelOf(i) === op), `${op} offered for a string`);
     assert.ok(list.items.every(i => i.kind === vscode.CompletionItemKind.Operator));
     const contains = list.items.find(i => labelOf(i) === 'contains')!;
-    assert.strictEqual(textOf(contains.insertText), 'contains ');
+    assert.strictEqual(textOf(contains.insertText), 'contains', 'no trailing space');
     const inList = list.items.find(i => labelOf(i) === 'in')!;
     assert.strictEqual(textOf(inList.insertText), 'in ($0)');
   });

@@ -5,6 +5,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { extension, fixtureUri, openFixture, takeScreenshot, waitForServer } from './harness';
 import { waitFor } from './waitFor';
+import { percentText } from '../../../core/src/publish/plan';
 
 const WAIT_MS = 30_000;
 const FILTER = 'preview/browse-to-buy.filter.yaml';
@@ -14,6 +15,12 @@ interface Rendered {
   uri?: string;
   version?: number;
   matched: { people: number; sessions: number; events: number } | null;
+  metrics: Array<{ name: string; audience: string; total: string; share: string; pinned: boolean }>;
+  gauge: { text: string; state: string } | null;
+  returns: Array<{ days: number; share: string; expected: string }>;
+  steps: Array<{ label: string; figures: string }>;
+  errors: Array<{ code: string; message: string; link: string }>;
+  scrolledTo?: string;
   stale: boolean;
   pending: boolean;
   theme: string;
@@ -26,6 +33,10 @@ interface PreviewApi {
 interface CliPreview {
   matched: { people: number; sessions: number; events: number };
   total: { people: number; sessions: number; events: number };
+  metrics: Array<{ name: string; audience: number; total: number; share: number | null }>;
+  gauge: { size: number; limit: number; share: number; state: string };
+  returns: Array<{ days: number; share: number | null; expected: number | null }>;
+  steps: Array<{ label: string; join?: string; gap?: string; people: number; conversion: number | null }>;
   namespaces: Record<string, number>;
   sample: Array<{ namespace: string; id: string }>;
 }
@@ -68,6 +79,12 @@ async function screenshot(name: string): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
   fs.copyFileSync(png, path.join(dir, `vscode-${vscode.version}-${name}.png`));
 }
+
+// How the panel writes the CLI's numbers (the same rules as `preview` prints them).
+const fmt = new Intl.NumberFormat('en-US');
+const people = (n: number) => `${fmt.format(n)} ${n === 1 ? 'person' : 'people'}`;
+const figure = (x: number) => x.toLocaleString('en-US', { maximumFractionDigits: Number.isInteger(x) ? 0 : 2 });
+const share = (x: number | null) => (x === null ? '–' : percentText(x));
 
 suite('preview in a real VS Code', () => {
   let api: PreviewApi;
@@ -159,6 +176,74 @@ suite('preview in a real VS Code', () => {
     const publish = (await vscode.commands.getCommands(true)).includes('audienceFilters.publish');
     assert.strictEqual(titles.includes('Publish'), publish);
     assert.ok(lenses.every(l => l.range.start.line === 0));
+  });
+
+  test('the preview renders the metrics, the size gauge and the estimated return `preview --json` prints', async () => {
+    const doc = await openFixture(FILTER);
+    await vscode.commands.executeCommand('audienceFilters.preview');
+    const r = await waitForRendered(api, x => x.uri === doc.uri.toString() && x.version === doc.version && !x.pending && !!x.matched && x.metrics.length > 0, 'a render with metrics');
+    const cli = cliPreview(doc.uri.fsPath);
+    assert.deepStrictEqual(r.metrics, cli.metrics.map(m => ({ name: m.name, audience: figure(m.audience), total: figure(m.total), share: share(m.share), pinned: false })));
+    assert.deepStrictEqual(cli.metrics.map(m => m.name), ['revenue', 'orders']);
+    assert.deepStrictEqual(r.gauge, { text: `${people(cli.gauge.size)} of the 20,000,000 profile store limit (${percentText(cli.gauge.share)})`, state: 'ok' });
+    assert.deepStrictEqual(r.returns, cli.returns.map(h => ({ days: h.days, share: share(h.share), expected: h.expected === null ? '–' : `≈ ${people(h.expected)}` })));
+    assert.deepStrictEqual(r.returns.map(h => h.days), [7, 14, 30]);
+  });
+
+  test('a pinned metric comes first in the panel and alone in the CodeLens hover, remembered per filter', async () => {
+    const doc = await openFixture(FILTER);
+    await vscode.commands.executeCommand('audienceFilters.preview');
+    await waitForRendered(api, x => x.uri === doc.uri.toString() && !x.pending && x.metrics.length === 2, 'a render with both metrics');
+    await vscode.commands.executeCommand('audienceFilters.preview.togglePin', 'orders');
+    try {
+      const pinned = await waitForRendered(api, x => !x.pending && x.metrics[0]?.name === 'orders' && x.metrics[0].pinned, 'orders pinned first');
+      assert.deepStrictEqual(pinned.metrics.map(m => [m.name, m.pinned]), [['orders', true], ['revenue', false]]);
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
+      const counts = lenses.find(l => /people/.test(l.command?.title ?? ''));
+      const tooltip = counts?.command?.tooltip ?? '';
+      const orders = cliPreview(doc.uri.fsPath).metrics.find(m => m.name === 'orders')!;
+      assert.ok(tooltip.split('\n').includes(`orders: ${figure(orders.audience)} of ${figure(orders.total)} (${share(orders.share)})`), tooltip);
+      assert.ok(!/\nrevenue:/.test(tooltip), tooltip);
+      assert.match(tooltip, /\nSize: .* people of the 20,000,000 limit/);
+    } finally {
+      await vscode.commands.executeCommand('audienceFilters.preview.togglePin', 'orders');
+    }
+    await waitForRendered(api, x => !x.pending && x.metrics.every(m => !m.pinned) && x.metrics[0]?.name === 'revenue', 'orders unpinned');
+  });
+
+  test('opened on a filter with errors, the preview lists them with their place instead of a stale banner', async () => {
+    const broken = await openFixture('broken.filter.yaml');
+    await vscode.commands.executeCommand('audienceFilters.preview');
+    const r = await waitForRendered(api, x => x.uri === broken.uri.toString() && !x.pending && x.errors.length > 0, 'the errors listed');
+    const expected = vscode.languages.getDiagnostics(broken.uri).filter(d => d.severity === vscode.DiagnosticSeverity.Error)
+      .map(d => ({ code: String(typeof d.code === 'object' ? d.code.value : d.code), message: d.message, link: `line ${d.range.start.line + 1}, column ${d.range.start.character + 1}` }));
+    assert.ok(expected.length >= 1);
+    assert.deepStrictEqual(r.errors, expected);
+    assert.strictEqual(r.stale, false, 'nothing is stale on first open');
+    assert.strictEqual(r.matched, null);
+    await screenshot('preview-errors');
+  });
+
+  test('waterfall labels keep each step\'s gap and show the step-to-step conversion, with units', async () => {
+    const doc = await openFixture('checkout-abandoners.filter.yaml');
+    await vscode.commands.executeCommand('audienceFilters.preview');
+    const r = await waitForRendered(api, x => x.uri === doc.uri.toString() && !x.pending && !!x.matched && x.steps.length === 2, 'the waterfall');
+    const cli = cliPreview(doc.uri.fsPath);
+    assert.deepStrictEqual(r.steps, cli.steps.map((s, i) => {
+      const drop = (i === 0 ? cli.total.people : cli.steps[i - 1].people) - s.people;
+      return {
+        label: `${s.join ? `${s.join} ` : ''}${s.gap ? `${s.gap} ` : ''}${s.label}`,
+        figures: `${people(s.people)} · ${share(s.conversion)} ${i === 0 ? 'of all people' : `of step ${i}`}${i > 0 && drop > 0 ? ` −${fmt.format(drop)}` : ''}`,
+      };
+    }));
+    assert.strictEqual(r.steps[1].label, 'then within 30 minutes exclude event where event_type = "commerce.purchases"');
+    const commands = await vscode.commands.getCommands(true);
+    for (const command of ['workbench.action.closePanel', 'workbench.action.closeSidebar', 'workbench.action.closeAuxiliaryBar', 'notifications.clearAll']) {
+      if (commands.includes(command)) await vscode.commands.executeCommand(command);
+    }
+    await vscode.commands.executeCommand('audienceFilters.preview.scrollTo', 'steps-section');
+    await waitForRendered(api, x => x.scrolledTo === 'steps-section', 'the waterfall scrolled into view');
+    await screenshot('preview-waterfall-gap');
   });
 
   test('screenshots of the preview in light, dark and high contrast themes', async function () {

@@ -16,10 +16,19 @@ const HEAD = 'filter: a\ndataview: web\nrule: |\n';
 describe('completion', () => {
   it('offers the containers at the start of a rule', () => {
     assert.deepStrictEqual(completeAt(`${HEAD}  |\n`).map(e => [e.label, e.insertText, e.start, e.end]), [
-      ['person where', 'person where ', 34, 34],
-      ['session where', 'session where ', 34, 34],
-      ['event where', 'event where ', 34, 34],
+      ['person where', 'person where', 34, 34],
+      ['session where', 'session where', 34, 34],
+      ['event where', 'event where', 34, 34],
     ]);
+  });
+
+  it('inserts no trailing space: fields, operators, units and keywords end where their word ends', () => {
+    for (const marked of [`${HEAD}  person where pa|\n`, `${HEAD}  person where page_name |\n`, `${HEAD}  person where page_name = "a" then within 3 |\n`, `${HEAD}  person where page_name = "a" |\n`]) {
+      const items = completeAt(marked);
+      assert.ok(items.length > 0, marked);
+      assert.deepStrictEqual(items.filter(e => / $/.test(e.insertText)).map(e => e.label), [], marked);
+    }
+    assert.strictEqual(completeAt(`${HEAD}  person where pa|\n`)[0].insertText, 'page_name');
   });
 
   it('offers fields with their types, then keywords, after `where`', () => {
@@ -89,7 +98,7 @@ describe('completion', () => {
   });
 
   it('completes nested keys at their indentation, and enum values', () => {
-    assert.deepStrictEqual(labels('filter: a\naudience:\n    name: x\n    |\n'), ['description', 'refresh', 'lookback', 'expires', 'namespaces', 'tags']);
+    assert.deepStrictEqual(labels('filter: a\naudience:\n    name: x\n    |\n'), ['description', 'refresh', 'range', 'lookback', 'expires', 'namespaces', 'tags']);
     assert.deepStrictEqual(completeAt('filter: a\naudience:\n  refresh: d|\n').map(e => [e.label, e.start, e.end]).slice(0, 2), [['once', 31, 32], ['every 4 hours', 31, 32]]);
     assert.deepStrictEqual(completeAt('filter: a\ndataview: w|\n').map(e => [e.label, e.kind, e.detail]), [['web', 'dataview', 'Web events']]);
   });
