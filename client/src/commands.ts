@@ -4,7 +4,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { LoadProgressNotification } from '../../server/src/protocol';
 import type { LoadProgressParams, PreviewResult } from '../../server/src/protocol';
 import { FilterCodeLensProvider } from './codeLens';
-import { explainCommand } from './explain';
+import { explainCommand, peopleSourceOf } from './explain';
 import type { LanguageStatus } from './languageStatus';
 import { filterServerOf, FILTER_LANGUAGE, isFilterDocument } from './preview/filterServer';
 import { PreviewPanel } from './preview/previewPanel';
@@ -21,6 +21,7 @@ export interface PreviewApi {
  */
 export function registerPreviewFeatures(context: vscode.ExtensionContext, client: () => LanguageClient | undefined, status: LanguageStatus): PreviewApi {
   const server = filterServerOf(client);
+  const people = peopleSourceOf(client);
   const onResult = (_uri: vscode.Uri, result: PreviewResult) => status.evaluated(result);
   const panel = new PreviewPanel(vscode.Uri.joinPath(context.extensionUri, 'media', 'preview'), server, onResult);
   const lenses = new FilterCodeLensProvider({
@@ -43,7 +44,7 @@ export function registerPreviewFeatures(context: vscode.ExtensionContext, client
     vscode.commands.registerCommand('audienceFilters.explain', async (target?: vscode.Uri, person?: { namespace: string; id: string }) => {
       const document = await filterDocument(target instanceof vscode.Uri ? target : undefined);
       if (!document) return undefined;
-      const result = await explainCommand(panel, server, document, person);
+      const result = await explainCommand(panel, people, document, person);
       if (result && result.status !== 'ok') void vscode.window.showWarningMessage(`Audience Filters: ${result.message}`);
       return result;
     }),
