@@ -8,6 +8,7 @@ import { runPlan } from './commands/plan';
 import { runPublish } from './commands/publish';
 import { runExport } from './commands/export';
 import { runImport } from './commands/import';
+import { runInit } from './commands/init';
 import { runSql } from './commands/sql';
 import { runExplain } from './commands/explain';
 import { runMembers } from './commands/members';
@@ -18,6 +19,7 @@ import type { CommandIO } from './io';
 type Command = (argv: string[], io: CommandIO) => number | Promise<number>;
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
+  init: { run: runInit, summary: 'init <sample files…> [--id <id>] [--title <text>] [-o <file.dataview.yaml>] [--filter <id> [--template condition|sequence|exclude]] [--force]   a first data view (and filter) from sample files' },
   check: { run: runCheck, summary: 'check <files|folders|globs> [--format text|json|sarif|github] [--max-warnings N] [--dataview <id>]   validate filters and data views' },
   preview: { run: runPreview, summary: 'preview <file.filter.yaml> [--json] [--sample N] [--dataview <id>] [--max-rows N]   counts on the sample data' },
   members: { run: runMembers, summary: 'members <file.filter.yaml> [--format ndjson|csv|json] [--dataview <id>]   the audience, one identity per person' },

@@ -101,6 +101,19 @@ export function inferDataView(files: readonly string[]): Inference {
   return { ok: true, value: { timestamp, session, sources, dimensions, metrics } };
 }
 
+/**
+ * The most frequent values of some fields in the first rows of sample files (for filter
+ * templates on an existing data view); files that cannot be read add nothing.
+ */
+export function topFieldValues(files: readonly string[], paths: readonly string[]): Map<string, string[]> {
+  const stats = new Map<string, FieldStats>();
+  for (const file of files) {
+    const read = readRows(file);
+    if ('rows' in read) for (const row of read.rows) visit(row, '', stats);
+  }
+  return new Map(paths.map(p => [p, topValues(stats.get(p)?.values ?? new Map()).map(t => t.value)]));
+}
+
 /** The data view file: the inferred fields, each with its most frequent values as a comment. */
 export function dataViewYaml(id: string, inferred: InferredDataView, relativeTo: string, title?: string): string {
   const lines: string[] = [];
@@ -178,7 +191,8 @@ function visit(row: Row, prefix: string, stats: Map<string, FieldStats>): void {
 function pickTimestamp(stats: Map<string, FieldStats>, rows: number): string | undefined {
   const candidates = [...stats.entries()].filter(([, s]) => s.present === rows && s.times === rows);
   const named = candidates.find(([k]) => /^(timestamp|time|ts|event_?time|date)$/i.test(k));
-  return (named ?? candidates.find(([k]) => /time|date/i.test(k)))?.[0];
+  // Otherwise a field of ISO times; a field of plain numbers might be anything (an amount, a count).
+  return (named ?? candidates.find(([k]) => /time|date/i.test(k)) ?? candidates.find(([, s]) => s.numbers === 0))?.[0];
 }
 
 const PERSON_NAMES = [/^ecid$/i, /^e-?mail$/i, /^(person|user|customer|visitor|profile|client)_?id$/i, /^(person|user|customer|visitor)$/i, /^id$/i];
