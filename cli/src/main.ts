@@ -19,7 +19,6 @@ import type { CommandIO } from './io';
 type Command = (argv: string[], io: CommandIO) => number | Promise<number>;
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
-  init: { run: runInit, summary: 'init <sample files…> [--id <id>] [--title <text>] [-o <file.dataview.yaml>] [--filter <id> [--template condition|sequence|exclude]] [--force]   a first data view (and filter) from sample files' },
   check: { run: runCheck, summary: 'check <files|folders|globs> [--format text|json|sarif|github] [--max-warnings N] [--dataview <id>]   validate filters and data views' },
   preview: { run: runPreview, summary: 'preview <file.filter.yaml> [--json] [--sample N] [--dataview <id>] [--max-rows N]   counts on the sample data' },
   members: { run: runMembers, summary: 'members <file.filter.yaml> [--format ndjson|csv|json] [--dataview <id>]   the audience, one identity per person' },
@@ -33,6 +32,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   import: { run: runImport, summary: 'import <definition.json> --dataview <file.dataview.yaml> [--id <id>] [--from cja|aa] [-o <out.filter.yaml>]   Adobe segment JSON to a filter file' },
   export: { run: runExport, summary: 'export <file.filter.yaml> [--target cja|aa] [--api]   a filter as Adobe segment JSON' },
   sql: { run: runSql, summary: 'sql <file.filter.yaml> --dialect duckdb|postgres|clickhouse|spark|trino [--table events]   the audience as one SQL query' },
+  init: { run: runInit, summary: 'init <sample files…> [--id <id>] [--title <text>] [-o <file.dataview.yaml>] [--filter <id> [--template condition|sequence|exclude]] [--force]   a first data view (and filter) from sample files' },
 };
 
 const USAGE = `Usage: audience-filters <command> [options]

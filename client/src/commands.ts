@@ -5,6 +5,8 @@ import { LoadProgressNotification } from '../../server/src/protocol';
 import type { LoadProgressParams, PreviewResult } from '../../server/src/protocol';
 import { FilterCodeLensProvider } from './codeLens';
 import { explainCommand, peopleSourceOf } from './explain';
+import { newDataView, newFilter } from './newFiles';
+import type { NewDataViewOptions, NewFilterOptions } from './newFiles';
 import type { LanguageStatus } from './languageStatus';
 import { filterServerOf, FILTER_LANGUAGE, isFilterDocument } from './preview/filterServer';
 import { PreviewPanel } from './preview/previewPanel';
@@ -48,6 +50,11 @@ export function registerPreviewFeatures(context: vscode.ExtensionContext, client
       if (result && result.status !== 'ok') void vscode.window.showWarningMessage(`Audience Filters: ${result.message}`);
       return result;
     }),
+    // (files?, options?) and (options?): the walkthrough and the palette ask for everything; scripts and tests pass it.
+    vscode.commands.registerCommand('audienceFilters.newDataView', (files?: vscode.Uri[], options?: NewDataViewOptions) =>
+      newDataView(Array.isArray(files) ? files.filter(f => f instanceof vscode.Uri) : undefined, options)),
+    vscode.commands.registerCommand('audienceFilters.newFilter', (options?: NewFilterOptions) =>
+      newFilter(options && !(options instanceof vscode.Uri) ? options : undefined)),
     // For tests: what the preview's webview last reported having rendered (read from its DOM).
     vscode.commands.registerCommand('audienceFilters.preview.lastRendered', () => panel.lastRendered),
   );

@@ -36,8 +36,6 @@ export function audienceBlockEdit(document: vscode.TextDocument): vscode.Workspa
 
 /** "Add audience block" on any range of a filter without one. */
 export class AudienceBlockActions implements vscode.CodeActionProvider {
-  static readonly kinds = [vscode.CodeActionKind.QuickFix];
-
   provideCodeActions(document: vscode.TextDocument): vscode.CodeAction[] {
     if (hasAudienceBlock(document.getText())) return [];
     const action = new vscode.CodeAction('Add audience block (to publish this filter)', vscode.CodeActionKind.QuickFix);

@@ -40,7 +40,7 @@ export function registerPublishing(context: vscode.ExtensionContext, client: () 
     }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => audiences.refresh()),
 
-    vscode.languages.registerCodeActionsProvider({ language: 'audience-filter' }, new AudienceBlockActions(), { providedCodeActionKinds: AudienceBlockActions.kinds }),
+    vscode.languages.registerCodeActionsProvider({ language: 'audience-filter' }, new AudienceBlockActions(), { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
     vscode.commands.registerCommand(ADD_AUDIENCE_COMMAND, (target?: vscode.Uri) => addAudienceBlock(target instanceof vscode.Uri ? target : undefined)),
 
     // (uri?, options?): the CodeLens and the menus pass the file; tests pass `{ confirm: false }` to skip the modal dialog.

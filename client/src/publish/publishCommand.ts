@@ -132,6 +132,8 @@ export class PublishCommand {
     const message = resultMessage(name, r);
     this.deps.log(`[publish] ${message}`);
     this.deps.onDidPublish();
+    // Completes the walkthrough's last step (package.json walkthroughs, completionEvents).
+    void vscode.commands.executeCommand('setContext', 'audienceFilters.hasPublished', true);
     void vscode.window.showInformationMessage(`Audience Filters: ${message}`, 'Show Audiences').then(choice => {
       if (choice) void vscode.commands.executeCommand('audienceFilters.audiences.focus');
     });
