@@ -27,10 +27,11 @@ export interface PersonItem extends vscode.QuickPickItem {
  * person, offers every person of the filter's sample data, members and non-members marked, in a
  * quick pick that also takes an identity typed as `namespace:id`.
  */
-export async function explainCommand(panel: PreviewPanel, people: PeopleSource, document: vscode.TextDocument, person?: PreviewIdentity): Promise<ExplainResult | undefined> {
+export async function explainCommand(panel: PreviewPanel, people: PeopleSource, document: vscode.TextDocument, person?: PreviewIdentity): Promise<{ person: PreviewIdentity; result: ExplainResult } | undefined> {
   const who = person ?? (await pickPerson(people, document));
   if (!who) return undefined;
-  return panel.explain(document, who);
+  const result = await panel.explain(document, who);
+  return result ? { person: who, result } : undefined;
 }
 
 /** The items for the people of the sample: the label is `namespace:id`, so typing one narrows the list to it. */
