@@ -91,7 +91,7 @@ export function explainPerson(rule: Rule, ctx: EvaluationContext, who: PersonRef
     ? `${person.namespace}:${person.id} is a member: the filter returns ${returned.reduce((a, b) => a + b, 0)} of ${frame.n} events.`
     : frame.n === 0
       ? `${person.namespace}:${person.id} is not a member: no events in the evaluation window.`
-      : `${person.namespace}:${person.id} is not a member${failed ? `: ${failed.label} failed${failed.reason ? ` (${failed.reason})` : ''}` : ''}.`;
+      : `${person.namespace}:${person.id} is not a member${failed ? `: ${failed.label} ${failed.exclude ? 'does not hold' : 'failed'}${failed.reason ? ` (${failed.reason})` : ''}` : ''}.`;
   return { found: true, person, verdict: member ? 'member' : 'not member', scope, timeline, steps, summary };
 }
 

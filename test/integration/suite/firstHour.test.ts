@@ -178,6 +178,24 @@ suite('the first hour in a real VS Code', () => {
     await takeScreenshot('explain-unknown-person');
   });
 
+  test('an exclude reads as what must not happen: it holds for a non-buyer, and does not for a buyer', async () => {
+    const abandoners = fixtureUri('checkout-abandoners.filter.yaml');
+    const run = async (id: string) => (await vscode.commands.executeCommand<Explained['result']>('audienceFilters.explain', abandoners, { namespace: 'ECID', id }))!;
+    const buyer = await run('p1');
+    assert.deepStrictEqual(buyer.steps?.map(s => [s.label, s.status]), [
+      ['event where page_name contains "checkout"', 'matched'],
+      ['no event where event_type = "commerce.purchases" within 30 minutes', 'failed'],
+    ]);
+    assert.strictEqual(buyer.summary, 'ECID:p1 is not a member: no event where event_type = "commerce.purchases" within 30 minutes does not hold (every occurrence is followed by event where event_type = "commerce.purchases" within 30 minutes).');
+    const abandoner = await run('p2');
+    assert.deepStrictEqual(abandoner.steps?.map(s => [s.label, s.status]), [
+      ['event where page_name contains "checkout"', 'matched'],
+      ['no event where event_type = "commerce.purchases" within 30 minutes', 'matched'],
+    ]);
+    await takeScreenshot('explain-exclude-holds');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   test('no Publish lens without an audience block; the quick fix adds one; Publish asks for a token and Set Token carries it on', async () => {
     assert.ok(endpoint);
     const doc = await vscode.workspace.openTextDocument(filterUri());

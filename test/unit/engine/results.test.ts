@@ -72,6 +72,7 @@ describe('engine results', () => {
         ['page = "checkout"', 'matched', undefined, undefined],
         ['no page = "purchase" within 30 minutes', 'failed', true, 'every occurrence is followed by page = "purchase" within 30 minutes'],
       ]);
+      assert.equal(buyer.summary, 'ECID:p1 is not a member: no page = "purchase" within 30 minutes does not hold (every occurrence is followed by page = "purchase" within 30 minutes).');
       const late = explainPerson(abandon, { dataView, dataset: shop }, { namespace: 'ECID', id: 'p2' });
       assert.equal(late.verdict, 'member');
       assert.deepEqual(late.steps.map((s) => [s.label, s.status, s.exclude]), [['page = "checkout"', 'matched', undefined], ['no page = "purchase" within 30 minutes', 'matched', true]]);
