@@ -6,6 +6,7 @@ import type { ExplainResult, LoadProgressParams, PreviewIdentity, PreviewResult 
 import { FilterCodeLensProvider } from './codeLens';
 import { explainCommand, peopleSourceOf } from './explain';
 import { newDataView, newFilter } from './newFiles';
+import { RuleSnippets } from './snippets';
 import type { NewDataViewOptions, NewFilterOptions } from './newFiles';
 import type { LanguageStatus } from './languageStatus';
 import { filterServerOf, FILTER_LANGUAGE, isFilterDocument } from './preview/filterServer';
@@ -43,6 +44,7 @@ export function registerPreviewFeatures(context: vscode.ExtensionContext, client
     panel,
     lenses,
     vscode.languages.registerCodeLensProvider({ language: FILTER_LANGUAGE }, lenses),
+    vscode.languages.registerCompletionItemProvider({ language: FILTER_LANGUAGE }, new RuleSnippets(context.asAbsolutePath('snippets/audience-filter.json'))),
     vscode.commands.registerCommand('audienceFilters.preview', async (target?: vscode.Uri) => {
       const document = await filterDocument(target);
       if (!document) return;

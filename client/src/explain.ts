@@ -44,12 +44,12 @@ export function personItems(result: PeopleResult & { status: 'ok' }): PersonItem
   }));
 }
 
-/** The row for what was typed, when it names no listed person: explained all the same. */
+/** The row for what was typed, when no listed person's label contains it: explained all the same. */
 export function typedItem(text: string, listed: readonly PersonItem[], complete: boolean): PersonItem | undefined {
   const person = parseIdentity(text);
   if (!person) return undefined;
   const label = `${person.namespace}:${person.id}`;
-  if (listed.some(i => i.label === label)) return undefined;
+  if (listed.some(i => i.label.includes(label))) return undefined;
   return {
     label,
     description: complete ? 'unknown person — not in the sample data' : 'not among the people listed',
@@ -67,8 +67,13 @@ async function pickPerson(people: PeopleSource, document: vscode.TextDocument): 
   quickPick.busy = true;
   let listed: PersonItem[] = [];
   let complete = false;
-  const update = () => {
+  let shownTyped: string | undefined;
+  // Items are set again only when the typed row comes, changes or goes: typing an ID that is listed
+  // leaves the list alone, so VS Code's own filtering keeps up with the keystrokes.
+  const update = (force = false) => {
     const typed = typedItem(quickPick.value, listed, complete);
+    if (!force && typed?.label === shownTyped) return;
+    shownTyped = typed?.label;
     quickPick.items = typed ? [typed, ...listed] : listed;
   };
   const cts = new vscode.CancellationTokenSource();
@@ -83,7 +88,7 @@ async function pickPerson(people: PeopleSource, document: vscode.TextDocument): 
       complete = r.people.length === r.total;
       const fmt = new Intl.NumberFormat('en-US');
       quickPick.placeholder = `${fmt.format(r.total)} people of ${r.dataView.id}, ${fmt.format(r.members)} in the audience${complete ? '' : ` (first ${fmt.format(r.people.length)} listed)`} — pick one, or type namespace:id`;
-      update();
+      update(true);
     },
     (e: unknown) => {
       quickPick.busy = false;
@@ -91,7 +96,7 @@ async function pickPerson(people: PeopleSource, document: vscode.TextDocument): 
     },
   );
   return new Promise(resolve => {
-    quickPick.onDidChangeValue(update);
+    quickPick.onDidChangeValue(() => update());
     quickPick.onDidAccept(() => {
       const picked = quickPick.selectedItems[0]?.person ?? parseIdentity(quickPick.value);
       if (!picked) {

@@ -1,7 +1,8 @@
 /**
  * A filter is publishable once it has an `audience:` block. Where it has none, the Publish
- * CodeLens is not offered; instead an "Add audience block" quick fix (and the command behind it)
- * appends a minimal block that the user then adjusts: name (the filter's title), refresh, lookback.
+ * CodeLens is not offered; instead an "Add audience block" quick fix on the `filter:` line (and
+ * the command behind it) appends a minimal block that the user then adjusts: name (the filter's
+ * title), refresh, lookback.
  */
 import * as vscode from 'vscode';
 
@@ -34,14 +35,20 @@ export function audienceBlockEdit(document: vscode.TextDocument): vscode.Workspa
   return edit;
 }
 
-/** "Add audience block" on any range of a filter without one. */
+/** "Add audience block" on the `filter:` line (where the lenses are) of a filter without one. */
 export class AudienceBlockActions implements vscode.CodeActionProvider {
-  provideCodeActions(document: vscode.TextDocument): vscode.CodeAction[] {
-    if (hasAudienceBlock(document.getText())) return [];
+  provideCodeActions(document: vscode.TextDocument, range: vscode.Range): vscode.CodeAction[] {
+    const line = filterKeyLine(document);
+    if (line === undefined || range.start.line > line || range.end.line < line || hasAudienceBlock(document.getText())) return [];
     const action = new vscode.CodeAction('Add audience block (to publish this filter)', vscode.CodeActionKind.QuickFix);
     action.edit = audienceBlockEdit(document);
     return [action];
   }
+}
+
+function filterKeyLine(document: vscode.TextDocument): number | undefined {
+  for (let i = 0; i < document.lineCount; i++) if (/^filter[ \t]*:/.test(document.lineAt(i).text)) return i;
+  return undefined;
 }
 
 /** `audienceFilters.addAudienceBlock [uri]`: appends the block and puts the cursor on its name; false when there already is one. */

@@ -147,6 +147,17 @@ suite('the first hour in a real VS Code', () => {
     await takeScreenshot('new-filter-created');
   });
 
+  test('snippets come as their prefix is typed, where the shape fits: rule shapes in the rule, audience at a top-level key', async () => {
+    const doc = await vscode.workspace.openTextDocument({ language: 'audience-filter', content: 'filter: f\ndataview: shop-inferred\nrule: |\n  person where\n    exc\n    \naud\n' });
+    const snippetsAt = async (line: number, character: number) => {
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(line, character));
+      return list.items.filter(i => i.kind === vscode.CompletionItemKind.Snippet).map(i => [typeof i.label === 'string' ? i.label : i.label.label, (i.insertText as vscode.SnippetString).value.split('\n')[0]]);
+    };
+    assert.deepStrictEqual(await snippetsAt(4, 7), [['exclude', 'event where ${1:page_name} = "${2:Checkout}"']]);
+    assert.deepStrictEqual(await snippetsAt(5, 4), [], 'nothing typed: no snippets among the completions');
+    assert.deepStrictEqual(await snippetsAt(6, 3), [['audience', 'audience:']]);
+  });
+
   test('Explain from the CodeLens lists members and non-members; namespace:id typed narrows to one; an ID in no file is an unknown person', async () => {
     await vscode.window.showTextDocument(filterUri(), { viewColumn: vscode.ViewColumn.One });
     const preview = JSON.parse(cli(['preview', 'preview/browse-then-buy.filter.yaml', '--json', '--sample', '1000'])) as { sample: Array<{ id: string }>; matched: Counts };
@@ -202,14 +213,14 @@ suite('the first hour in a real VS Code', () => {
     await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One });
     const titles = async () => ((await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri)) ?? []).map(l => l.command?.title);
     assert.deepStrictEqual((await titles()).slice(1), ['Preview', 'Explain']);
-    const actions = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, new vscode.Range(6, 4, 6, 4))) ?? [];
+    const actions = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, new vscode.Range(0, 3, 0, 3))) ?? [];
     const fix = actions.find(x => x.title === 'Add audience block (to publish this filter)');
     assert.ok(fix?.edit, JSON.stringify(actions.map(x => x.title)));
     assert.ok(await vscode.workspace.applyEdit(fix.edit));
     assert.ok(doc.getText().endsWith('\naudience:\n  name: Browse then buy\n  refresh: daily                     # once | every 4 hours | daily | weekly | monthly\n  lookback: 30 days                  # at most 90 days\n'), doc.getText());
     assert.ok(await doc.save());
     assert.deepStrictEqual((await titles()).slice(1), ['Preview', 'Explain', 'Publish']);
-    assert.deepStrictEqual(((await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, new vscode.Range(6, 4, 6, 4))) ?? []).map(x => x.title).filter(t => t.startsWith('Add audience')), []);
+    assert.deepStrictEqual(((await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, new vscode.Range(0, 3, 0, 3))) ?? []).map(x => x.title).filter(t => t.startsWith('Add audience')), []);
 
     // As the Publish lens does, but without the modal confirmation, which VS Code refuses to show under test.
     const asked = await vscode.commands.executeCommand<{ status: string; code?: string; message: string }>('audienceFilters.publish', doc.uri, { confirm: false });
