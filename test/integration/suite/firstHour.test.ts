@@ -261,4 +261,29 @@ suite('the first hour in a real VS Code', () => {
     for (const step of STEPS) await stepIs(step, true);
     await takeScreenshot('walkthrough-done');
   });
+
+  test('screenshots of the walkthrough and of New Filter in light, dark and high contrast themes', async function () {
+    if (!process.env.AUDIENCE_FILTERS_SCREENSHOT_DIR) this.skip();
+    const kinds: Record<string, vscode.ColorThemeKind> = { light: vscode.ColorThemeKind.Light, dark: vscode.ColorThemeKind.Dark, 'high-contrast': vscode.ColorThemeKind.HighContrast };
+    try {
+      for (const [theme, kind] of [['Default Light Modern', 'light'], ['Default Dark Modern', 'dark'], ['Default High Contrast', 'high-contrast']]) {
+        await vscode.workspace.getConfiguration('workbench').update('colorTheme', theme, vscode.ConfigurationTarget.Global);
+        await waitFor(() => vscode.window.activeColorTheme.kind === kinds[kind], { events: [vscode.window.onDidChangeActiveColorTheme], timeoutMs: 10_000, describe: () => `the ${kind} theme is not active` });
+        await vscode.commands.executeCommand('notifications.clearAll');
+        await stepIs('publish', true);
+        await takeScreenshot(`walkthrough-${kind}`);
+        // The pick over a filter editor: the walkthrough page would take the focus back and close it.
+        await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+        await openFixture('preview/browse-then-buy.filter.yaml');
+        const picking = vscode.commands.executeCommand<vscode.Uri | undefined>('audienceFilters.newFilter');
+        await click(`new-filter-dataview-${kind}`, { selector: '.quick-input-widget .monaco-list-row', hasText: 'shop-inferred' });
+        await click(`new-filter-template-shown-${kind}`, { selector: '.quick-input-widget .quick-input-title', hasText: 'pick a template' });
+        await takeScreenshot(`new-filter-${kind}`);
+        await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+        assert.strictEqual(await picking, undefined, 'closing the pick creates nothing');
+      }
+    } finally {
+      await vscode.workspace.getConfiguration('workbench').update('colorTheme', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
 });
