@@ -22,7 +22,7 @@
 //   AUDIENCE_FILTERS_SCREENSHOT_DIR the extension host cannot reach the page, so a test asks for a
 //                                   screenshot by creating `<name>.request` there; this runner then writes
 //                                   `<name>.png` (atomically) and deletes the request. Likewise a click:
-//                                   `<name>.click` holds {selector, hasText?, role?, name?, timeoutMs?} (see
+//                                   `<name>.click` holds {selector, hasText?, role?, name?, type?, timeoutMs?} (see
 //                                   clickOn); the runner clicks with Playwright and answers `<name>.clicked`,
 //                                   or `<name>.click-failed` holding the error.
 'use strict';
@@ -108,10 +108,12 @@ function startServer(env, tmp) {
  * that contains `hasText` (without a role: that match itself). Playwright waits until it is visible, stable
  * and enabled, and refuses when more than one element matches.
  */
-async function clickOn(page, { selector, hasText, role, name, timeoutMs = 10000 }) {
+async function clickOn(page, { selector, hasText, role, name, type, timeoutMs = 10000 }) {
   let target = page.locator(selector, hasText ? { hasText } : undefined);
   if (role) target = target.getByRole(role, name === undefined ? {} : { name, exact: true });
   await target.click({ timeout: timeoutMs });
+  // Then types into what has the focus, as a person would (`\n` presses Enter).
+  if (type) await page.keyboard.type(type);
 }
 
 /** Writes `file` whole: the suite reacts as soon as it appears. */

@@ -9,6 +9,7 @@ import { runPublish } from './commands/publish';
 import { runExport } from './commands/export';
 import { runImport } from './commands/import';
 import { runLoadWarehouse } from './commands/loadWarehouse';
+import { runInit } from './commands/init';
 import { runSql } from './commands/sql';
 import { runExplain } from './commands/explain';
 import { runMembers } from './commands/members';
@@ -33,6 +34,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   export: { run: runExport, summary: 'export <file.filter.yaml> [--target cja|aa] [--api]   a filter as Adobe segment JSON' },
   'load-warehouse': { run: runLoadWarehouse, summary: 'load-warehouse <file.dataview.yaml>   load the sample files into the data view\'s DuckDB warehouse (to try --source warehouse)' },
   sql: { run: runSql, summary: 'sql <file.filter.yaml> --dialect duckdb|postgres|clickhouse|spark|trino [--table events]   the audience as one SQL query' },
+  init: { run: runInit, summary: 'init <sample files…> [--id <id>] [--title <text>] [-o <file.dataview.yaml>] [--filter <id> [--template condition|sequence|exclude]] [--force]   a first data view (and filter) from sample files' },
 };
 
 const USAGE = `Usage: audience-filters <command> [options]

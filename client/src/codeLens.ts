@@ -3,6 +3,7 @@ import type { PreviewResult } from '../../server/src/protocol';
 import type { FilterServer } from './preview/filterServer';
 import type { MetricPins } from './preview/metricPins';
 import { percentText as percent } from '../../core/src/publish/plan';
+import { hasAudienceBlock } from './publish/audienceBlock';
 
 /** Lenses above a filter's `filter:` line: its counts on the sample data, then Preview · Explain · Publish. */
 export class FilterCodeLensProvider implements vscode.CodeLensProvider {
@@ -29,7 +30,8 @@ export class FilterCodeLensProvider implements vscode.CodeLensProvider {
     lenses.push(new vscode.CodeLens(range, { title: 'Preview', tooltip: 'Open the preview to the side', command: 'audienceFilters.preview', arguments: [document.uri] }));
     lenses.push(new vscode.CodeLens(range, { title: 'Explain', tooltip: 'Explain why a person is or is not in the audience', command: 'audienceFilters.explain', arguments: [document.uri] }));
     // Publish is contributed by another part of the extension; without it the lens would only show an error.
-    if (commands.includes('audienceFilters.publish')) {
+    // A filter without an `audience:` block has nothing to publish: it gets the "Add audience block" quick fix instead.
+    if (commands.includes('audienceFilters.publish') && hasAudienceBlock(document.getText())) {
       lenses.push(new vscode.CodeLens(range, { title: 'Publish', tooltip: 'Publish this audience', command: 'audienceFilters.publish', arguments: [document.uri] }));
     }
     return lenses;

@@ -330,12 +330,13 @@
       return;
     }
     const x = e.explanation;
-    box.append(el('p', { class: 'verdict' }, el('span', { class: `badge ${x.verdict === 'member' ? 'ok' : 'no'}`, text: x.verdict === 'member' ? 'member' : 'not a member' }), el('span', { text: ` ${x.summary}` })));
+    const badge = !x.found ? ['unknown', 'unknown person'] : x.verdict === 'member' ? ['ok', 'member'] : ['no', 'not a member'];
+    box.append(el('p', { class: 'verdict' }, el('span', { class: `badge ${badge[0]}`, text: badge[1] }), el('span', { text: ` ${x.summary}` })));
     if (x.steps.length) {
       const steps = el('ol', { class: 'explain-steps' });
       for (const s of x.steps) {
         const icon = s.status === 'matched' ? '✓' : s.status === 'failed' ? '✗' : '○';
-        steps.append(el('li', { class: `st-${s.status.replace(' ', '-')}` }, el('span', { class: 'icon', 'aria-hidden': 'true', text: icon }), el('code', { text: s.label }), el('span', { class: 'muted', text: ` ${s.status}${s.time ? ` at ${s.time.replace('T', ' ').slice(0, 19)}` : ''}` }), s.reason ? el('div', { class: 'reason', text: s.reason }) : null));
+        steps.append(el('li', { class: `st-${s.status.replace(' ', '-')}` }, el('span', { class: 'icon', 'aria-hidden': 'true', text: icon }), el('code', { text: s.label }), el('span', { class: 'muted', text: ` ${s.exclude ? (s.status === 'matched' ? 'holds' : s.status === 'failed' ? 'does not hold' : s.status) : s.status}${s.time ? ` at ${s.time.replace('T', ' ').slice(0, 19)}` : ''}` }), s.reason ? el('div', { class: 'reason', text: s.reason }) : null));
       }
       box.append(steps);
     }

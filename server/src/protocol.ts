@@ -214,6 +214,31 @@ export interface ExplainEvaluation extends Explanation {
 export type ExplainResult = ExplainEvaluation | PreviewStale | PreviewUnavailable;
 
 /**
+ * Request, client → server: every person of the filter's sample data (within the preview's row
+ * limit), each with the identity explain takes and whether the filter returns them, so Explain can
+ * offer members and non-members alike. Sorted members first, then by namespace and id (code points).
+ */
+export const PeopleRequest = 'audienceFilters/people';
+export interface PeopleParams {
+  uri: string;
+}
+
+export interface PeopleEvaluation {
+  status: 'ok';
+  uri: string;
+  version?: number;
+  dataView: { id: string };
+  /** At most 10 000 people: all members first, then non-members. */
+  people: Array<PreviewIdentity & { member: boolean }>;
+  /** People in the audience. */
+  members: number;
+  /** People in the sample data (more than `people.length` when the list was cut). */
+  total: number;
+}
+
+export type PeopleResult = PeopleEvaluation | PreviewStale | PreviewUnavailable;
+
+/**
  * Notification, server → client: progress of loading a data view's sample data for a preview or
  * explain request (sent at most every 100 ms, and once with `done: true`).
  */

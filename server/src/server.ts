@@ -9,6 +9,7 @@ import { findWorkspaceFiles, readWorkspaceFile } from '../../core/src/workspaceF
 import { DiagnosticsPublisher } from './diagnostics';
 import { uriToKey } from './documents';
 import { registerAudienceRequest } from './audience';
+import { registerPeopleRequest } from './people';
 import { registerCodeActions } from './codeActions';
 import { registerCompletion } from './completion';
 import { registerDefinition } from './definition';
@@ -239,6 +240,7 @@ connection.onRequest(ServerStatusRequest, (): ServerStatus => status());
 const evaluation = new EvaluationService(workspace, datasets);
 registerPreviewHandlers(connection, documents, evaluation, flushCheck, sampleRowLimitFor);
 registerAudienceRequest(connection, documents, evaluation, flushCheck);
+registerPeopleRequest(connection, documents, evaluation, flushCheck, sampleRowLimitFor);
 const features = createFeatureContext(documents, workspace, flushCheck, datasets, sampleRowLimitFor);
 registerCompletion(connection, features);
 registerHover(connection, features);

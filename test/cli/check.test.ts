@@ -80,7 +80,7 @@ describe('audience-filters check', () => {
     [['check', '.', '--format', 'xml'], 'audience-filters check: --format must be one of text, json, sarif, github (got "xml")\n'],
     [['check', '--formt', 'json', '.'], 'audience-filters check: unknown option --formt (did you mean --format?)\n'],
     [['preview', 'examples/filters/buyers.filter.yaml', '--jsn'], 'audience-filters preview: unknown option --jsn (did you mean --json?)\n'],
-    [['previw', 'examples/filters/buyers.filter.yaml'], 'audience-filters: unknown command "previw" (did you mean preview?); commands: check, preview, members, test, plan, publish, abort-run, audiences, endpoint, explain, import, export, load-warehouse, sql\n'],
+    [['previw', 'examples/filters/buyers.filter.yaml'], 'audience-filters: unknown command "previw" (did you mean preview?); commands: check, preview, members, test, plan, publish, abort-run, audiences, endpoint, explain, import, export, load-warehouse, sql, init\n'],
     [['frobnicate'], null],
   ] as Array<[string[], string | null]>) {
     it(`exits 2 with one line on bad usage: ${args.join(' ')}`, () => {

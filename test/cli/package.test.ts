@@ -31,7 +31,7 @@ describe('packaging', () => {
     const r = spawnSync(process.execPath, [require.resolve('@vscode/vsce/vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '-o', out], { cwd: REPO_ROOT, encoding: 'utf8' });
     assert.strictEqual(r.status, 0, r.stderr + r.stdout);
     const files = zipEntries(out).filter(n => n.startsWith('extension/')).map(n => n.slice('extension/'.length));
-    const allowed = [/^package\.json$/, /^readme\.md$/i, /^LICENSE(\.txt)?$/, /^images\/icon\.png$/, /^dist\/(extension|server|loadWorker)\.js$/, /^dist\/THIRD_PARTY_NOTICES\.txt$/, /^syntaxes\/[\w.-]+\.json$/, /^schemas\/([\w-]+\/)?[\w.-]+\.json$/, /^media\/preview\/[\w.-]+\.(js|css)$/];
+    const allowed = [/^package\.json$/, /^readme\.md$/i, /^LICENSE(\.txt)?$/, /^images\/icon\.png$/, /^dist\/(extension|server|loadWorker)\.js$/, /^dist\/THIRD_PARTY_NOTICES\.txt$/, /^syntaxes\/[\w.-]+\.json$/, /^schemas\/([\w-]+\/)?[\w.-]+\.json$/, /^media\/preview\/[\w.-]+\.(js|css)$/, /^media\/walkthrough\/[\w.-]+\.md$/, /^snippets\/[\w.-]+\.json$/];
     assert.deepStrictEqual(files.filter(f => !allowed.some(a => a.test(f))), []);
     for (const needed of ['package.json', 'readme.md', 'images/icon.png', 'dist/extension.js', 'dist/server.js', 'dist/THIRD_PARTY_NOTICES.txt', 'syntaxes/audience-filter.tmLanguage.json', 'schemas/filter.schema.json', 'schemas/dataview.schema.json']) {
       assert.ok(files.includes(needed), `${needed} is missing from the package`);

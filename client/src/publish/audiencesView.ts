@@ -2,7 +2,8 @@
  * The Audiences view: the audiences published to the endpoint(s) of the workspace, read with the
  * core's `EndpointClient`. One level per endpoint only when the folders publish to different ones.
  * An audience expands into its properties; when there is nothing to list the view says why (no
- * token, endpoint unreachable or refused) with a command that fixes it.
+ * token: its welcome content with Set Token and Start Local Endpoint; endpoint unreachable or
+ * refused: a message) with a command that fixes it.
  */
 import * as vscode from 'vscode';
 import { EndpointClient } from '../../../core/src/publish';
@@ -13,6 +14,8 @@ import type { TokenStore } from './tokenStore';
 import { redact } from './tokenStore';
 
 export const VIEW_ID = 'audienceFilters.audiences';
+/** Context key: the one endpoint of the workspace has no token (the view shows its welcome content). */
+export const NO_TOKEN_CONTEXT = 'audienceFilters.audiences.noToken';
 const PAGE = 100;
 /** The view lists at most this many audiences per endpoint (and says so). */
 const MAX_LISTED = 1000;
@@ -63,8 +66,18 @@ export class AudiencesProvider implements vscode.TreeDataProvider<AudiencesNode>
 
   private async roots(): Promise<AudiencesNode[]> {
     const endpoints = workspaceEndpoints();
-    if (endpoints.length === 1) return this.listed(endpoints[0].resource);
-    return endpoints.map(e => ({ kind: 'endpoint', label: e.endpoint.ok ? e.endpoint.url : 'invalid endpoint URL', resource: e.resource }));
+    let noToken = false;
+    let roots: AudiencesNode[];
+    if (endpoints.length === 1) {
+      const endpoint = endpoints[0].endpoint;
+      // Without a token the view is empty and shows its welcome content (package.json viewsWelcome): Set Token, Start Local Endpoint.
+      noToken = endpoint.ok && (await this.tokens.get(endpoint.url)) === undefined;
+      roots = noToken ? [] : await this.listed(endpoints[0].resource);
+    } else {
+      roots = endpoints.map(e => ({ kind: 'endpoint', label: e.endpoint.ok ? e.endpoint.url : 'invalid endpoint URL', resource: e.resource }));
+    }
+    await vscode.commands.executeCommand('setContext', NO_TOKEN_CONTEXT, noToken);
+    return roots;
   }
 
   /** Fires with the refresh generation it started in when the view has received its root items (tests wait on it before a screenshot). */

@@ -6,11 +6,13 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { EndpointClient } from '../../../core/src/publish';
+import { ADD_AUDIENCE_COMMAND, addAudienceBlock, AudienceBlockActions } from './audienceBlock';
 import { audienceSourceOf } from './audienceServer';
 import { AudiencesProvider, deleteAudience, VIEW_ID } from './audiencesView';
 import type { AudienceItemSnapshot, AudienceNode } from './audiencesView';
 import { activeResource, endpointSetting, openEndpointSetting, resolveEndpoint } from './endpoint';
 import { findFilterFile } from './filterLocator';
+import { startLocalEndpoint } from './localEndpoint';
 import { PublishCommand } from './publishCommand';
 import type { PublishCommandOptions, PublishOutcome } from './publishCommand';
 import { redact, TokenStore } from './tokenStore';
@@ -37,6 +39,9 @@ export function registerPublishing(context: vscode.ExtensionContext, client: () 
       if (e.affectsConfiguration('audienceFilters.endpoint')) audiences.refresh();
     }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => audiences.refresh()),
+
+    vscode.languages.registerCodeActionsProvider({ language: 'audience-filter' }, new AudienceBlockActions(), { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
+    vscode.commands.registerCommand(ADD_AUDIENCE_COMMAND, (target?: vscode.Uri) => addAudienceBlock(target instanceof vscode.Uri ? target : undefined)),
 
     // (uri?, options?): the CodeLens and the menus pass the file; tests pass `{ confirm: false }` to skip the modal dialog.
     vscode.commands.registerCommand('audienceFilters.publish', (target?: vscode.Uri, options?: PublishCommandOptions) =>
@@ -67,6 +72,8 @@ export function registerPublishing(context: vscode.ExtensionContext, client: () 
       void vscode.window.showInformationMessage(had ? `Audience Filters: the token for ${url} was removed from the secret storage.` : `Audience Filters: no token was set for ${url}.`);
       return had;
     }),
+
+    vscode.commands.registerCommand('audienceFilters.startLocalEndpoint', () => startLocalEndpoint(tokens, log)),
 
     vscode.commands.registerCommand('audienceFilters.audiences.refresh', () => audiences.refresh()),
     vscode.commands.registerCommand('audienceFilters.audiences.openSettings', () => openEndpointSetting()),

@@ -47,8 +47,10 @@ export class PublishCommand {
     const endpoint = resolveEndpoint(document.uri);
     if (!endpoint.ok) return this.fail({ status: 'unavailable', code: 'invalid_endpoint', message: endpoint.message }, ['open-settings']);
     const token = await this.deps.tokens.get(endpoint.url);
+    // Set Token (the button of a token failure) stores the token, then runs this publish again.
+    const retry: Retry = { resource: document.uri, again: () => this.run(document, options) };
     if (!token) {
-      return this.fail({ status: 'unavailable', code: 'no_token', message: `No token is set for the profile endpoint ${endpoint.url}. Set it with 'Audience Filters: Set Profile Endpoint Token', then publish again.` }, ['set-token']);
+      return this.fail({ status: 'unavailable', code: 'no_token', message: `No token is set for the profile endpoint ${endpoint.url}. Set it with 'Audience Filters: Set Profile Endpoint Token', then publish again.` }, ['set-token'], undefined, undefined, retry);
     }
     const name = vscode.workspace.asRelativePath(document.uri);
 
@@ -77,7 +79,7 @@ export class PublishCommand {
         }
       },
     );
-    if ('status' in planned) return this.fail(planned, this.actionsFor(planned), token);
+    if ('status' in planned) return this.fail(planned, this.actionsFor(planned), token, undefined, retry);
     const { audience, plan } = planned;
     this.logPlan(plan, audience);
     if (!plan.publishable) return this.fail({ status: 'not-publishable', code: 'limit_exceeded', message: notPublishableMessage(plan) }, [], token);
@@ -130,6 +132,8 @@ export class PublishCommand {
     const message = resultMessage(name, r);
     this.deps.log(`[publish] ${message}`);
     this.deps.onDidPublish();
+    // Completes the walkthrough's last step (package.json walkthroughs, completionEvents).
+    void vscode.commands.executeCommand('setContext', 'audienceFilters.hasPublished', true);
     void vscode.window.showInformationMessage(`Audience Filters: ${message}`, 'Show Audiences').then(choice => {
       if (choice) void vscode.commands.executeCommand('audienceFilters.audiences.focus');
     });
@@ -154,13 +158,15 @@ export class PublishCommand {
         return ['open-settings'];
       case 'server':
         return ['show-output'];
+      case 'no-audience':
+        return ['add-audience'];
       default:
         return [];
     }
   }
 
   /** Logs the outcome and shows it (without waiting for the user), with buttons for what to do next. */
-  private fail(outcome: NotPublished, actions: FailureAction[], token?: string, run?: { plan: PublishPlan; runId?: string }): NotPublished {
+  private fail(outcome: NotPublished, actions: FailureAction[], token?: string, run?: { plan: PublishPlan; runId?: string }, retry?: Retry): NotPublished {
     const message = redact(outcome.message, token);
     this.deps.log(`[publish] ${outcome.status}${outcome.code ? ` (${outcome.code})` : ''}: ${message}`);
     if (outcome.status === 'declined') return outcome;
@@ -168,15 +174,23 @@ export class PublishCommand {
     const offered = actions.filter(a => (a !== 'resume' && a !== 'abort-run') || (run?.runId && token));
     void show(`Audience Filters: ${message}`, ...offered.map(a => ACTION_TITLES[a])).then(choice => {
       const action = offered.find(a => ACTION_TITLES[a] === choice);
-      if (action) void this.act(action, token, run);
+      if (action) void this.act(action, token, run, retry);
     });
     return { ...outcome, message };
   }
 
-  private async act(action: FailureAction, token: string | undefined, run?: { plan: PublishPlan; runId?: string }): Promise<void> {
+  private async act(action: FailureAction, token: string | undefined, run?: { plan: PublishPlan; runId?: string }, retry?: Retry): Promise<void> {
     switch (action) {
-      case 'set-token':
-        await vscode.commands.executeCommand('audienceFilters.setEndpointToken');
+      case 'set-token': {
+        const stored = await vscode.commands.executeCommand<boolean>('audienceFilters.setEndpointToken', undefined, retry?.resource);
+        if (stored && retry) {
+          this.deps.log('[publish] a token was set: publishing again');
+          await retry.again();
+        }
+        return;
+      }
+      case 'add-audience':
+        await vscode.commands.executeCommand('audienceFilters.addAudienceBlock', retry?.resource);
         return;
       case 'open-settings':
         await openEndpointSetting();
@@ -214,6 +228,12 @@ export class PublishCommand {
       `left out ${plan.leftOut.total}; lookback window ${audience.window ? `${audience.window.from} to ${audience.window.to}` : 'all data'}; ` +
       `${plan.publishable ? 'publishable' : `not publishable: ${plan.limitIssues.map(i => i.message).join('; ')}`}`);
   }
+}
+
+/** What a failure's Set Token button resumes: the publish of this file, with its options. */
+interface Retry {
+  resource: vscode.Uri;
+  again: () => Promise<PublishOutcome>;
 }
 
 /** Upload is most of the work: 5 % for preparing, 90 % spread over the identities, the rest for the commit. */

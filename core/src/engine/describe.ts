@@ -1,5 +1,5 @@
 /** Short human-readable text of rule nodes, for waterfall labels and explanations. */
-import type { Expr, GapConstraint, Literal, Operator } from '../rule/ast';
+import type { Expr, GapConstraint, Literal, Operator, SequenceStep } from '../rule/ast';
 
 const OPERATOR_TEXT: Record<Operator, string> = {
   eq: '=',
@@ -35,6 +35,17 @@ export function describeGap(g: GapConstraint): string {
   const u = g.unit;
   const name = u.kind === 'time' ? u.unit : u.kind === 'dimension' ? `${u.name.name} instance` : u.kind;
   return `${g.limit} ${g.count} ${name}${g.count === 1 ? '' : 's'}`;
+}
+
+/**
+ * What an `exclude` step of a sequence means, as a statement that holds or not: at the end,
+ * "no event where x = 1 within 30 minutes" ("… afterwards" without a gap); between two
+ * checkpoints, "no event where x = 1 in between".
+ */
+export function describeExclude(step: SequenceStep, position: 'after' | 'between'): string {
+  const gaps = step.constraints.map(describeGap).join(' and ');
+  const where = position === 'between' ? ' in between' : gaps ? '' : ' afterwards';
+  return `no ${wrap(step.checkpoint)}${gaps ? ` ${gaps}` : ''}${where}`;
 }
 
 export function describeExpr(e: Expr): string {

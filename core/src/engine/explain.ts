@@ -4,8 +4,8 @@
  * checkpoint or clause matched at which events, and for the first one that failed, why.
  */
 import type { Dataset } from '../data/dataset';
-import type { Expr, Rule, Scope } from '../rule/ast';
-import { describeExpr, describeGap } from './describe';
+import type { Expr, Rule, Scope, SequenceStep } from '../rule/ast';
+import { describeExclude, describeExpr, describeGap } from './describe';
 import type { EvaluationContext } from './evaluate';
 import { DEFAULT_ROOT_SCOPE, Evaluator } from './evaluator';
 import { Frame } from './frame';
@@ -33,6 +33,11 @@ export interface StepExplanation {
   time?: string;
   /** Why it failed. */
   reason?: string;
+  /**
+   * An `exclude` of a sequence: the label states what must not happen ("no … within 30 minutes"),
+   * `matched` means it holds (nothing excluded was found), `failed` that an excluded event was.
+   */
+  exclude?: true;
 }
 
 export interface Explanation {
@@ -54,7 +59,7 @@ export function explainPerson(rule: Rule, ctx: EvaluationContext, who: PersonRef
   const scope: Scope = rule.root?.kind === 'container' ? rule.root.scope : DEFAULT_ROOT_SCOPE;
   if (index < 0 || index >= ds.personCount) {
     const label = typeof who === 'number' ? `#${who}` : `${who.namespace}:${who.id}`;
-    return { found: false, verdict: 'not member', scope, timeline: [], steps: [], summary: `No person ${label} in the dataset.` };
+    return { found: false, verdict: 'not member', scope, timeline: [], steps: [], summary: `Unknown person ${label}: no one with this ID is in the sample data.` };
   }
   const offset = ds.personStart[index];
   const sub = personDataset(ds, index);
@@ -86,7 +91,7 @@ export function explainPerson(rule: Rule, ctx: EvaluationContext, who: PersonRef
     ? `${person.namespace}:${person.id} is a member: the filter returns ${returned.reduce((a, b) => a + b, 0)} of ${frame.n} events.`
     : frame.n === 0
       ? `${person.namespace}:${person.id} is not a member: no events in the evaluation window.`
-      : `${person.namespace}:${person.id} is not a member${failed ? `: ${failed.label} failed${failed.reason ? ` (${failed.reason})` : ''}` : ''}.`;
+      : `${person.namespace}:${person.id} is not a member${failed ? `: ${failed.label} ${failed.exclude ? 'does not hold' : 'failed'}${failed.reason ? ` (${failed.reason})` : ''}` : ''}.`;
   return { found: true, person, verdict: member ? 'member' : 'not member', scope, timeline, steps, summary };
 }
 
@@ -261,8 +266,8 @@ function explainSequence(ev: Evaluator, seq: Expr & { kind: 'sequence' }, scope:
 
 function stepLabel(cp: CheckpointPlan): string {
   const gaps = cp.step.constraints.map(describeGap).join(' ');
-  const excl = cp.excludesBefore.map((x) => `exclude ${describeExpr(x.step.checkpoint)} then `).join('');
-  return `${excl}${gaps ? gaps + ' ' : ''}${describeExpr(cp.step.checkpoint)}`;
+  const excl = cp.excludesBefore.map((x) => describeExclude(x.step, 'between')).join(', ');
+  return `${gaps ? gaps + ' ' : ''}${describeExpr(cp.step.checkpoint)}${excl ? ` (${excl})` : ''}`;
 }
 
 function markFirstMatches(steps: StepExplanation[], cps: CheckpointPlan[], trace: Array<{ ends: Uint8Array }>, ts: Float64Array, orig: (i: number) => number): void {
@@ -276,15 +281,16 @@ function markFirstMatches(steps: StepExplanation[], cps: CheckpointPlan[], trace
   });
 }
 
-function withEndExcludes(steps: StepExplanation[], plan: { excludesAfter: Array<{ step: { checkpoint: Expr; start: number; end: number } }> }, ok: boolean): StepExplanation[] {
+function withEndExcludes(steps: StepExplanation[], plan: { excludesAfter: Array<{ step: SequenceStep }> }, ok: boolean): StepExplanation[] {
   if (plan.excludesAfter.length === 0) return steps;
   const first = plan.excludesAfter[0].step;
   const last = plan.excludesAfter[plan.excludesAfter.length - 1].step;
-  const label = plan.excludesAfter.map((x) => `exclude ${describeExpr(x.step.checkpoint)}`).join(', ');
+  const label = plan.excludesAfter.map((x) => describeExclude(x.step, 'after')).join(', ');
+  const found = plan.excludesAfter.map((x) => `${describeExpr(x.step.checkpoint)}${x.step.constraints.length ? ` ${x.step.constraints.map(describeGap).join(' and ')}` : ''}`).join(' or ');
   steps.push(
     ok
-      ? { label, start: first.start, end: last.end, status: 'matched', events: [] }
-      : { label, start: first.start, end: last.end, status: 'failed', events: [], reason: `every occurrence is followed by ${plan.excludesAfter.map((x) => describeExpr(x.step.checkpoint)).join(' or ')}` },
+      ? { label, start: first.start, end: last.end, status: 'matched', events: [], exclude: true }
+      : { label, start: first.start, end: last.end, status: 'failed', events: [], exclude: true, reason: `every occurrence is followed by ${found}` },
   );
   return steps;
 }

@@ -93,7 +93,14 @@ export async function takeScreenshot(name: string, timeoutMs = 15_000): Promise<
  * What the runner clicks: the element with ARIA `role` and accessible `name` (exact) inside the one match of
  * the CSS `selector` that contains `hasText`; without a role, that match itself.
  */
-export interface ClickTarget { selector: string; hasText?: string; role?: string; name?: string }
+export interface ClickTarget {
+  selector: string;
+  hasText?: string;
+  role?: string;
+  name?: string;
+  /** Typed on the keyboard after the click, into what then has the focus (`\n` presses Enter). */
+  type?: string;
+}
 
 /**
  * Asks the runner to click in the workbench page (Playwright waits until the target is visible and enabled)

@@ -223,10 +223,8 @@ suite('publishing in a real VS Code', () => {
     assert.ok(outcome.status === 'unavailable');
     assert.strictEqual(outcome.code, 'no_token');
     assert.match(outcome.message, /Set it with 'Audience Filters: Set Profile Endpoint Token'/);
-    const items = await viewItems();
-    assert.strictEqual(items.length, 1, JSON.stringify(items));
-    assert.strictEqual(items[0].kind, 'message');
-    assert.match(items[0].label, /^Set a token to list the audiences of http:\/\/127\.0\.0\.1:\d+$/);
+    // The view is empty, so it shows its welcome content (Set Token, Start Local Endpoint): firstHour.test.ts clicks it.
+    assert.deepStrictEqual(await viewItems(), []);
   });
 
   test('a wrong token gets the 401 explanation, and nothing is published', async () => {

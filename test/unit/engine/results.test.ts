@@ -59,7 +59,27 @@ describe('engine results', () => {
       const x = explainPerson(rule('person where page = "cart" and page = "home"'), { dataView, dataset: ds }, 1);
       assert.deepEqual(x.steps.map((s) => [s.status, s.events.length]), [['matched', 1], ['failed', 0]]);
       assert.equal(x.steps[1].reason, 'no event has page = "home"');
-      assert.equal(explainPerson(r, { dataView, dataset: ds }, { namespace: 'ECID', id: 'nobody' }).found, false);
+      const unknown = explainPerson(r, { dataView, dataset: ds }, { namespace: 'ECID', id: 'nobody' });
+      assert.equal(unknown.found, false);
+      assert.equal(unknown.summary, 'Unknown person ECID:nobody: no one with this ID is in the sample data.');
+    });
+    it('reads exclude checkpoints as what must not happen: holds for a non-buyer, fails for a buyer', () => {
+      const shop = dataset([ev('p1', '10:00', { page: 'checkout' }), ev('p1', '10:20', { page: 'purchase' }), ev('p2', '10:00', { page: 'checkout' }), ev('p2', '11:00', { page: 'purchase' })]);
+      const abandon = rule('person where page = "checkout" then within 30 minutes exclude page = "purchase"');
+      const buyer = explainPerson(abandon, { dataView, dataset: shop }, { namespace: 'ECID', id: 'p1' });
+      assert.equal(buyer.verdict, 'not member');
+      assert.deepEqual(buyer.steps.map((s) => [s.label, s.status, s.exclude, s.reason]), [
+        ['page = "checkout"', 'matched', undefined, undefined],
+        ['no page = "purchase" within 30 minutes', 'failed', true, 'every occurrence is followed by page = "purchase" within 30 minutes'],
+      ]);
+      assert.equal(buyer.summary, 'ECID:p1 is not a member: no page = "purchase" within 30 minutes does not hold (every occurrence is followed by page = "purchase" within 30 minutes).');
+      const late = explainPerson(abandon, { dataView, dataset: shop }, { namespace: 'ECID', id: 'p2' });
+      assert.equal(late.verdict, 'member');
+      assert.deepEqual(late.steps.map((s) => [s.label, s.status, s.exclude]), [['page = "checkout"', 'matched', undefined], ['no page = "purchase" within 30 minutes', 'matched', true]]);
+      const between = explainPerson(rule('person where page = "checkout" then exclude page = "home" then page = "purchase"'), { dataView, dataset: shop }, { namespace: 'ECID', id: 'p1' });
+      assert.deepEqual(between.steps.map((s) => [s.label, s.status]), [['page = "checkout"', 'matched'], ['page = "purchase" (no page = "home" in between)', 'matched']]);
+      const noGap = explainPerson(rule('person where page = "checkout" then exclude page = "purchase"'), { dataView, dataset: shop }, { namespace: 'ECID', id: 'p2' });
+      assert.deepEqual(noGap.steps.map((s) => [s.label, s.status]), [['page = "checkout"', 'matched'], ['no page = "purchase" afterwards', 'failed']]);
     });
   });
 });
