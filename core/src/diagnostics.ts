@@ -26,6 +26,8 @@ export interface DiagnosticData {
   replacements?: string[];
   /** A whole edit that fixes the fault, in file offsets. */
   edits?: TextEdit[];
+  /** A setting that resolves the fault (the quick fix opens it), e.g. `audienceFilters.data.allowedFolders`. */
+  setting?: string;
 }
 
 export interface TextEdit {

@@ -19,6 +19,10 @@ export type EvaluationError =
   | { code: 'not-a-filter'; message: string }
   | { code: 'filter-has-errors'; message: string; errors: number }
   | { code: 'no-dataview'; message: string }
+  /** A sample file of the data view was not read (missing, unreadable, outside the folder): no partial answer. */
+  | { code: 'data-incomplete'; message: string; files: Array<{ file: string; message: string }> }
+  /** More rows were skipped than `EvaluateOptions.maxBadRows` allows. */
+  | { code: 'too-many-bad-rows'; message: string; skippedRows: number; maxBadRows: number }
   | { code: 'cancelled'; message: string };
 
 export interface FilterEvaluation {
@@ -32,6 +36,8 @@ export interface FilterEvaluation {
   loadWarnings: LoadWarning[];
   /** Set when the sample data has more events than the row limit: only the first `rowLimit` were loaded. */
   truncated?: { rowLimit: number };
+  /** What the audience was evaluated on: the events loaded from each sample file and the rows skipped. */
+  data: DataSummary;
   /** True when the dataset was already loaded. */
   warm: boolean;
 }
@@ -50,6 +56,14 @@ export interface EvaluateOptions {
   window?: 'period' | 'lookback';
   /** Load at most this many events of the data view (`LoadOptions.maxRows`); default: all. */
   maxRows?: number;
+  /** Refuse to evaluate when more rows than this were skipped while loading (default: no limit). */
+  maxBadRows?: number;
+}
+
+export interface DataSummary {
+  files: Array<{ file: string; events: number }>;
+  /** Rows skipped while loading (bad JSON, missing person ID or timestamp, …). */
+  skippedRows: number;
 }
 
 export class EvaluationService {
@@ -72,6 +86,8 @@ export class EvaluationService {
     const warm = this.cache.peek(dataView.uri) !== undefined;
     try {
       const dataset = await this.cache.get(dataView, { signal: options.signal, onProgress: options.onProgress, maxRows: options.maxRows });
+      const refused = refusal(dataView, dataset, options.maxBadRows);
+      if (refused) return { ok: false, error: refused };
       return { ok: true, value: { filter: file, rule: file.rule, dataView, dataset, warm } };
     } catch (e) {
       if (options.signal?.aborted) return fail('cancelled', 'The evaluation was cancelled.');
@@ -103,6 +119,7 @@ export class EvaluationService {
         result: rest,
         loadWarnings: dataset.warnings,
         ...(dataset.truncated && dataset.rowLimit !== undefined ? { truncated: { rowLimit: dataset.rowLimit } } : {}),
+        data: dataSummary(dataView, dataset),
         warm,
       },
     };
@@ -122,6 +139,39 @@ export class EvaluationService {
     if (which === 'lookback') return periodWindow({ kind: 'last', count: filter.audience?.lookbackDays ?? DEFAULT_LOOKBACK_DAYS, unit: 'day' }, end);
     return periodWindow(filter.period, end);
   }
+}
+
+/** Rows skipped while loading: every warning but those of files not read at all. */
+export function skippedRows(dataset: Dataset): number {
+  return (dataset.warningCount ?? dataset.warnings.length) - (dataset.unreadSources?.length ?? 0);
+}
+
+/** Why a loaded dataset must not be evaluated: a source not read, or too many rows skipped. */
+function refusal(dataView: DataView, dataset: Dataset, maxBadRows: number | undefined): EvaluationError | undefined {
+  const unread = dataset.unreadSources ?? [];
+  if (unread.length) {
+    return {
+      code: 'data-incomplete',
+      message: `Data view \`${dataView.id}\` has ${unread.length === 1 ? 'a sample file' : `${unread.length} sample files`} that could not be read, so nothing was evaluated: ${unread.map(u => u.message).join(' ')}`,
+      files: unread,
+    };
+  }
+  const skipped = skippedRows(dataset);
+  if (maxBadRows !== undefined && skipped > maxBadRows) {
+    return { code: 'too-many-bad-rows', message: `${skipped} row${skipped === 1 ? ' was' : 's were'} skipped while loading data view \`${dataView.id}\` (at most ${maxBadRows} allowed), so nothing was evaluated; fix the rows or raise --max-bad-rows.`, skippedRows: skipped, maxBadRows };
+  }
+  return undefined;
+}
+
+function dataSummary(dataView: DataView, dataset: Dataset): DataSummary {
+  const counts = new Map<string, number>(dataView.files.map(f => [f.path, 0]));
+  const src = dataset.sources;
+  if (src) {
+    const perIndex = new Array<number>(src.files.length).fill(0);
+    for (let i = 0; i < src.file.length; i++) perIndex[src.file[i]]++;
+    src.files.forEach((f, i) => counts.set(f, (counts.get(f) ?? 0) + perIndex[i]));
+  }
+  return { files: [...counts].map(([file, events]) => ({ file, events })), skippedRows: skippedRows(dataset) };
 }
 
 const newestByDataset = new WeakMap<Dataset, number>();

@@ -133,7 +133,7 @@ export interface PreviewUnavailable {
   stale: false;
   uri: string;
   version?: number;
-  code: 'not-a-filter' | 'no-dataview' | 'cancelled';
+  code: 'not-a-filter' | 'no-dataview' | 'data-incomplete' | 'too-many-bad-rows' | 'cancelled';
   message: string;
 }
 
@@ -216,7 +216,7 @@ export interface AudienceUnavailable {
   status: 'error';
   uri: string;
   version?: number;
-  code: 'not-a-filter' | 'filter-has-errors' | 'no-dataview' | 'no-audience' | 'cancelled';
+  code: 'not-a-filter' | 'filter-has-errors' | 'no-dataview' | 'no-audience' | 'data-incomplete' | 'too-many-bad-rows' | 'cancelled';
   message: string;
 }
 
