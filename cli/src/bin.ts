@@ -10,7 +10,7 @@ process.stderr.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code !== 'EPIPE') throw e;
 });
 
-const io = { cwd: process.cwd(), out: (l: string) => process.stdout.write(`${l}\n`), err: (l: string) => process.stderr.write(`${l}\n`) };
+const io = { cwd: process.cwd(), isTTY: process.stdout.isTTY === true, env: process.env, out: (l: string) => process.stdout.write(`${l}\n`), err: (l: string) => process.stderr.write(`${l}\n`) };
 main(process.argv.slice(2), io).then(code => {
   process.exitCode = code;
 });

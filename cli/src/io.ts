@@ -3,4 +3,8 @@ export interface CommandIO {
   cwd: string;
   out(line: string): void;
   err(line: string): void;
+  /** True when stdout is a terminal (colour and code frames); false or absent in pipes and tests. */
+  isTTY?: boolean;
+  /** The environment (NO_COLOR, FORCE_COLOR, AUDIENCE_FILTERS_*); process.env when absent. */
+  env?: NodeJS.ProcessEnv;
 }

@@ -3,29 +3,51 @@ import { audienceMetadataOf } from '../../core/src/audienceTarget';
 import { planPublish } from '../../core/src/publish';
 import type { PublishInputs, PublishPlan } from '../../core/src/publish';
 import type { PublishError } from '../../core/src/publish/errors';
+import type { DataSummary } from '../../core/src/evaluation';
 import { flagValue, UsageError } from './args';
 import type { ParsedArgs } from './args';
-import { reportFailure, serviceFor } from './evaluateFile';
+import { dataSummaryText, evaluateFlagsOf, evaluateOptionsOf, printLoadWarnings, reportFailure, serviceFor } from './evaluateFile';
 import type { CommandIO } from './io';
+import { DEFAULT_ENDPOINT, ENDPOINT_VARIABLE, TOKEN_VARIABLE } from './options';
 
-export const DEFAULT_ENDPOINT = 'http://127.0.0.1:7410';
-export const TOKEN_VARIABLE = 'AUDIENCE_FILTERS_TOKEN';
+export { DEFAULT_ENDPOINT, TOKEN_VARIABLE };
 
 export function endpointOf(args: ParsedArgs, env: NodeJS.ProcessEnv): string {
-  return flagValue(args, 'endpoint') ?? env.AUDIENCE_FILTERS_ENDPOINT ?? DEFAULT_ENDPOINT;
+  return flagValue(args, 'endpoint') ?? env[ENDPOINT_VARIABLE] ?? DEFAULT_ENDPOINT;
 }
 
 export function tokenOf(env: NodeJS.ProcessEnv): string {
   const token = env[TOKEN_VARIABLE];
-  if (!token) throw new UsageError(`set ${TOKEN_VARIABLE} to your profile endpoint token`);
+  if (!token) {
+    throw new UsageError(`no endpoint token: set ${TOKEN_VARIABLE}. A local endpoint (\`audience-filters endpoint --db audiences.db\`) prints the line to paste, \`export ${TOKEN_VARIABLE}=…\`, when it starts (its admin token is in audiences.db.admin-token); for another endpoint, ask its operator for a token`);
+  }
   return token;
 }
 
-/** Evaluates the filter over its audience lookback and returns what `planPublish` needs. */
-export async function publishInputsFor(file: string, endpoint: string, token: string, io: CommandIO): Promise<PublishInputs | number> {
-  const { key, service } = serviceFor(file, io);
-  const outcome = await service.evaluate(key, { window: 'lookback' });
-  if (!outcome.ok) return reportFailure(outcome, file, io);
+/** Where the endpoint came from and how to change it, for a message about a failed connection. */
+export function endpointHint(args: ParsedArgs, env: NodeJS.ProcessEnv): string {
+  const from = flagValue(args, 'endpoint') !== undefined ? 'from --endpoint' : env[ENDPOINT_VARIABLE] ? `from ${ENDPOINT_VARIABLE}` : 'the default endpoint';
+  return `${endpointOf(args, env)} is ${from}; start a local one with \`audience-filters endpoint --db audiences.db\`, or choose another with --endpoint <url> or ${ENDPOINT_VARIABLE} (in the editor: the audienceFilters.endpoint.url setting)`;
+}
+
+/** What a publish needs, and what the audience was evaluated on (for the plan). */
+export interface EvaluatedInputs {
+  inputs: PublishInputs;
+  data: DataSummary;
+}
+
+/**
+ * Evaluates the filter over its audience lookback and returns what `planPublish` needs. A data
+ * view missing a sample file, or with more skipped rows than `--max-bad-rows` (default 0), is not
+ * evaluated: a republish on partial data would exit everyone whose data failed to load.
+ */
+export async function publishInputsFor(file: string, args: ParsedArgs, endpoint: string, token: string, io: CommandIO): Promise<EvaluatedInputs | number> {
+  const flags = evaluateFlagsOf(args, { maxBadRows: 0 });
+  const context = serviceFor(file, io, flags);
+  const { key, service } = context;
+  const outcome = await service.evaluate(key, { ...evaluateOptionsOf(flags), window: 'lookback' });
+  if (!outcome.ok) return reportFailure(outcome, file, io, context);
+  printLoadWarnings(outcome.value, io);
   const filter = service.filter(key);
   const metadata = filter ? audienceMetadataOf(filter, service.workspace) : { error: 'not a filter' };
   if ('error' in metadata) {
@@ -34,20 +56,21 @@ export async function publishInputsFor(file: string, endpoint: string, token: st
   }
   const identities = outcome.value.result.audience;
   if (!metadata.namespaces.length) metadata.namespaces = [...new Set(identities.map(i => i.namespace))].sort();
-  return { endpoint, token, audience: metadata, identities };
+  return { inputs: { endpoint, token, audience: metadata, identities }, data: outcome.value.data };
 }
 
 /** Evaluates the one filter file named by `args` and plans its publish; an exit code when that fails. */
-export async function planFile(command: string, args: ParsedArgs, io: CommandIO, env: NodeJS.ProcessEnv): Promise<PublishPlan | number> {
+export async function planFile(command: string, args: ParsedArgs, io: CommandIO, env: NodeJS.ProcessEnv): Promise<{ plan: PublishPlan; data: DataSummary } | number> {
   if (args.positionals.length !== 1) throw new UsageError(`${command} needs exactly one filter file`);
-  const inputs = await publishInputsFor(args.positionals[0], endpointOf(args, env), tokenOf(env), io);
-  if (typeof inputs === 'number') return inputs;
-  const planned = await planPublish(inputs);
+  const evaluated = await publishInputsFor(args.positionals[0], args, endpointOf(args, env), tokenOf(env), io);
+  if (typeof evaluated === 'number') return evaluated;
+  const planned = await planPublish(evaluated.inputs);
   if (!planned.ok) {
     io.err(`plan failed: ${describePublishError(planned.error)}`);
+    if (planned.error.code === 'network') io.err(`  ${endpointHint(args, env)}`);
     return 1;
   }
-  return planned.value;
+  return { plan: planned.value, data: evaluated.data };
 }
 
 /** One line an operator can act on; never contains the token. */
@@ -55,10 +78,11 @@ export function describePublishError(e: PublishError): string {
   return `${e.message}${e.code ? ` (${e.code})` : ''}`;
 }
 
-export function planText(plan: PublishPlan): string[] {
+export function planText(plan: PublishPlan, data?: DataSummary, cwd = process.cwd()): string[] {
   const lines: string[] = [];
   const a = plan.audience;
   lines.push(`Audience "${a.name}" (filter ${a.filterId}) → ${plan.endpoint}`);
+  if (data) lines.push(`  ${dataSummaryText(data, cwd)}`);
   lines.push(plan.existing ? `  republish of ${plan.existing.id} (version ${plan.existing.audienceVersion}, ${plan.existing.size} members)` : '  new audience');
   lines.push(`  refresh ${a.refresh}, lookback ${a.lookbackDays} days, expires ${a.expires}, namespaces ${a.namespaces.join(', ')}`);
   lines.push(`  identities ${plan.total}: ${Object.entries(plan.sizeByNamespace).map(([k, v]) => `${k} ${v}`).join(' · ') || 'none'}`);

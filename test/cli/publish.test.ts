@@ -9,7 +9,7 @@ import { CLI, REPO_ROOT, runCli } from '../support/cli';
 
 /** The CLI's `endpoint` command as a real process on a random loopback port. */
 function startEndpoint(db: string, extra: string[] = []): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [CLI, 'endpoint', '--port', '0', '--db', db, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'endpoint', '--port', '0', '--db', db, '--json', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     readline.createInterface({ input: child.stdout! }).on('line', line => {
       if (line.startsWith('{') && JSON.parse(line).listening) resolve({ child, url: JSON.parse(line).listening });
@@ -122,7 +122,7 @@ describe('audience-filters plan / publish / audiences against the reference endp
   it('without a token it is a usage error', () => {
     const r = runCli(['plan', filter, '--endpoint', endpoint.url], { env: { AUDIENCE_FILTERS_TOKEN: '' } });
     assert.strictEqual(r.status, 2);
-    assert.strictEqual(r.stderr, 'audience-filters plan: set AUDIENCE_FILTERS_TOKEN to your profile endpoint token\n');
+    assert.strictEqual(r.stderr, 'audience-filters plan: no endpoint token: set AUDIENCE_FILTERS_TOKEN. A local endpoint (`audience-filters endpoint --db audiences.db`) prints the line to paste, `export AUDIENCE_FILTERS_TOKEN=…`, when it starts (its admin token is in audiences.db.admin-token); for another endpoint, ask its operator for a token\n');
   });
 
   it('refuses plain HTTP to a non-loopback host', () => {

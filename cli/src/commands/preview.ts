@@ -1,17 +1,33 @@
-import { flagValue, parseArgs, UsageError } from '../args';
-import { evaluateFileOrFail } from '../evaluateFile';
+import { countOf, parseArgs, UsageError } from '../args';
+import type { CommandSpec } from '../args';
+import { dataSummaryText, evaluateFileOrFail, evaluateFlagsOf } from '../evaluateFile';
 import type { CommandIO } from '../io';
+import { DATAVIEW_OPTION, JSON_OPTION, MAX_ROWS_OPTION, maxBadRowsOption, SAMPLE_OPTIONS } from '../options';
 
-/** `audience-filters preview <file.filter.yaml> [--json] [--sample N] [--dataview <id>] [--max-rows N]` */
+export const PREVIEW_COMMAND: CommandSpec = {
+  name: 'preview',
+  args: '<file.filter.yaml>',
+  summary: 'Counts people, sessions and events the filter matches on the sample data of its data view.',
+  details: 'A data view with a missing sample file is not evaluated (exit 1). A relative period ends at the newest event of the sample data.',
+  options: [
+    JSON_OPTION,
+    { name: 'sample', value: '<n>', description: 'list the first n members', default: '10' },
+    DATAVIEW_OPTION,
+    MAX_ROWS_OPTION,
+    maxBadRowsOption('no limit'),
+    ...SAMPLE_OPTIONS,
+  ],
+  examples: ['audience-filters preview filters/buyers.filter.yaml', 'audience-filters preview filters/buyers.filter.yaml --json --sample 0 --max-bad-rows 0'],
+};
+
+/** `audience-filters preview <file.filter.yaml>`: see PREVIEW_COMMAND. */
 export async function runPreview(argv: string[], io: CommandIO): Promise<number> {
-  const args = parseArgs(argv, { booleans: ['json'], values: ['sample', 'dataview', 'max-rows'] });
+  const args = parseArgs(argv, PREVIEW_COMMAND);
   if (args.positionals.length !== 1) throw new UsageError('preview needs exactly one filter file');
-  const sample = Number(flagValue(args, 'sample') ?? 10);
-  if (!Number.isInteger(sample) || sample < 0) throw new UsageError('--sample needs a whole number');
-  const maxRowsText = flagValue(args, 'max-rows');
-  const maxRows = maxRowsText === undefined ? undefined : Number(maxRowsText);
-  if (maxRows !== undefined && (!Number.isInteger(maxRows) || maxRows < 1)) throw new UsageError('--max-rows needs a whole number of at least 1');
-  const evaluation = await evaluateFileOrFail(args.positionals[0], io, { defaultDataView: flagValue(args, 'dataview'), maxRows });
+  const sample = countOf(args, 'sample', 10)!;
+  const flags = evaluateFlagsOf(args);
+  if (flags.maxRows !== undefined && flags.maxRows < 1) throw new UsageError('--max-rows needs a whole number of at least 1');
+  const evaluation = await evaluateFileOrFail(args.positionals[0], io, flags);
   if (typeof evaluation === 'number') return evaluation;
   const r = evaluation.result;
   if (args.flags.has('json')) {
@@ -27,6 +43,7 @@ export async function runPreview(argv: string[], io: CommandIO): Promise<number>
       perDay: r.perDay,
       sample: r.audience.slice(0, sample),
       warnings: evaluation.loadWarnings.length,
+      data: evaluation.data,
       ...(evaluation.truncated ? { truncated: evaluation.truncated } : {}),
     }, null, 2));
     return 0;
@@ -45,6 +62,7 @@ export async function runPreview(argv: string[], io: CommandIO): Promise<number>
     for (const s of r.steps) io.out(`    ${String(s.people).padStart(8)}  ${s.label}`);
   }
   if (sample > 0 && r.audience.length) io.out(`  sample   ${r.audience.slice(0, sample).map(i => `${i.namespace}:${i.id}`).join(', ')}`);
+  io.out(dataSummaryText(evaluation.data, io.cwd));
   io.out(`evaluated in ${r.elapsedMs.toFixed(1)} ms`);
   return 0;
 }
