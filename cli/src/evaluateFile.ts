@@ -65,8 +65,8 @@ export function reportFailure(outcome: Outcome<unknown> & { ok: false }, file: s
     }
   }
   let hint = e.code === 'filter-has-errors' ? ' Run `audience-filters check` to see them.' : '';
-  if (e.code === 'no-dataview' && context && !context.service.workspace.dataViews().length && context.searched.length) {
-    hint = ` No *.dataview.yaml was found in ${context.searched.join(', ')} (searched upward from the file); pass --root <dir>.`;
+  if ((e.code === 'no-dataview' || e.code === 'filter-has-errors') && context && !context.service.workspace.dataViews().length && context.searched.length) {
+    hint += ` No *.dataview.yaml was found in ${context.searched.join(', ')} (searched upward from the file); pass --root <dir>.`;
   }
   io.err(`${shown}: ${e.message}${hint}`);
   return 1;

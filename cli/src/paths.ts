@@ -59,14 +59,15 @@ const DATAVIEW_FILE = /\.dataview\.ya?ml$/i;
 const SKIP_DIRS = new Set(['node_modules', 'out', 'dist']);
 
 /**
- * The workspace folder around `start`, found as eslint and tsc find their config: the nearest
- * folder, from `start` upward, that holds a `*.dataview.yaml` itself or in a direct subfolder.
+ * The workspace folder around `start`, found as eslint and tsc find their config: `start` when it
+ * or one of its direct subfolders holds a `*.dataview.yaml`, else the nearest folder above that
+ * holds one itself (not in a subfolder: that would be a sibling project, as in a temp folder).
  */
 export function findRoot(start: string): { root?: string; searched: string[] } {
   const searched: string[] = [];
   for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
     searched.push(dir);
-    if (holdsDataView(dir, 1)) return { root: dir, searched };
+    if (holdsDataView(dir, searched.length === 1 ? 1 : 0)) return { root: dir, searched };
     if (path.dirname(dir) === dir) return { searched };
   }
 }

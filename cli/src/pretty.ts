@@ -3,8 +3,8 @@ import type { CommandIO } from './io';
 
 /**
  * Terminal presentation of text output: colour and a code frame with a caret under the fault.
- * Only for text output on a terminal (or with FORCE_COLOR); NO_COLOR turns colour off
- * (https://no-color.org); machine formats (json, sarif, github) never get either.
+ * Only for text output on a terminal (or with FORCE_COLOR); NO_COLOR turns colour off, also
+ * over FORCE_COLOR (https://no-color.org); machine formats (json, sarif, github) never get either.
  */
 export interface Presentation {
   color: boolean;
@@ -14,8 +14,8 @@ export interface Presentation {
 export function presentationOf(io: CommandIO, machineFormat: boolean): Presentation {
   if (machineFormat) return { color: false, frame: false };
   const env = io.env ?? process.env;
-  const force = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
-  const color = force || (io.isTTY === true && !env.NO_COLOR);
+  const force = !!env.FORCE_COLOR && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
+  const color = !env.NO_COLOR && (force || io.isTTY === true);
   return { color, frame: io.isTTY === true || force };
 }
 
