@@ -3,7 +3,8 @@ import { audienceMetadataOf } from '../../core/src/audienceTarget';
 import { planPublish } from '../../core/src/publish';
 import type { PublishInputs, PublishPlan } from '../../core/src/publish';
 import type { PublishError } from '../../core/src/publish/errors';
-import type { DataSummary } from '../../core/src/evaluation';
+import { anchorText } from '../../core/src/evaluation';
+import type { DataSummary, WindowAnchor } from '../../core/src/evaluation';
 import { flagValue, UsageError } from './args';
 import type { ParsedArgs } from './args';
 import { dataSummaryText, evaluateFlagsOf, evaluateOptionsOf, printLoadWarnings, reportFailure, serviceFor } from './evaluateFile';
@@ -34,6 +35,8 @@ export function endpointHint(args: ParsedArgs, env: NodeJS.ProcessEnv): string {
 export interface EvaluatedInputs {
   inputs: PublishInputs;
   data: DataSummary;
+  /** Where the lookback ends. */
+  anchor?: WindowAnchor;
 }
 
 /**
@@ -56,11 +59,11 @@ export async function publishInputsFor(file: string, args: ParsedArgs, endpoint:
   }
   const identities = outcome.value.result.audience;
   if (!metadata.namespaces.length) metadata.namespaces = [...new Set(identities.map(i => i.namespace))].sort();
-  return { inputs: { endpoint, token, audience: metadata, identities }, data: outcome.value.data };
+  return { inputs: { endpoint, token, audience: metadata, identities }, data: outcome.value.data, anchor: outcome.value.anchor };
 }
 
 /** Evaluates the one filter file named by `args` and plans its publish; an exit code when that fails. */
-export async function planFile(command: string, args: ParsedArgs, io: CommandIO, env: NodeJS.ProcessEnv): Promise<{ plan: PublishPlan; data: DataSummary } | number> {
+export async function planFile(command: string, args: ParsedArgs, io: CommandIO, env: NodeJS.ProcessEnv): Promise<{ plan: PublishPlan; evaluated: Omit<EvaluatedInputs, 'inputs'> } | number> {
   if (args.positionals.length !== 1) throw new UsageError(`${command} needs exactly one filter file`);
   const evaluated = await publishInputsFor(args.positionals[0], args, endpointOf(args, env), tokenOf(env), io);
   if (typeof evaluated === 'number') return evaluated;
@@ -70,7 +73,7 @@ export async function planFile(command: string, args: ParsedArgs, io: CommandIO,
     if (planned.error.code === 'network') io.err(`  ${endpointHint(args, env)}`);
     return 1;
   }
-  return { plan: planned.value, data: evaluated.data };
+  return { plan: planned.value, evaluated: { data: evaluated.data, anchor: evaluated.anchor } };
 }
 
 /** One line an operator can act on; never contains the token. */
@@ -78,13 +81,13 @@ export function describePublishError(e: PublishError): string {
   return `${e.message}${e.code ? ` (${e.code})` : ''}`;
 }
 
-export function planText(plan: PublishPlan, data?: DataSummary, cwd = process.cwd()): string[] {
+export function planText(plan: PublishPlan, evaluated?: Omit<EvaluatedInputs, 'inputs'>, cwd = process.cwd()): string[] {
   const lines: string[] = [];
   const a = plan.audience;
   lines.push(`Audience "${a.name}" (filter ${a.filterId}) → ${plan.endpoint}`);
-  if (data) lines.push(`  ${dataSummaryText(data, cwd)}`);
+  if (evaluated) lines.push(`  ${dataSummaryText(evaluated.data, cwd)}`);
   lines.push(plan.existing ? `  republish of ${plan.existing.id} (version ${plan.existing.audienceVersion}, ${plan.existing.size} members)` : '  new audience');
-  lines.push(`  refresh ${a.refresh}, lookback ${a.lookbackDays} days, expires ${a.expires}, namespaces ${a.namespaces.join(', ')}`);
+  lines.push(`  refresh ${a.refresh}, lookback ${a.lookbackDays} days${evaluated?.anchor ? ` ${anchorText(evaluated.anchor)}` : ''}, expires ${a.expires}, namespaces ${a.namespaces.join(', ')}`);
   lines.push(`  identities ${plan.total}: ${Object.entries(plan.sizeByNamespace).map(([k, v]) => `${k} ${v}`).join(' · ') || 'none'}`);
   lines.push(`  entering ${plan.diff.entering} · staying ${plan.diff.staying} · exiting ${plan.diff.exiting}`);
   const sample = (ids: Array<{ namespace: string; id: string }>, n: number) => ids.map(i => `${i.namespace}:${i.id}`).join(', ') + (n > ids.length ? `, … (${n - ids.length} more)` : '');

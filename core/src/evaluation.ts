@@ -30,6 +30,8 @@ export interface FilterEvaluation {
   title?: string;
   dataView: { id: string; title?: string; uri: string; files: string[] };
   window?: { from: string; to: string };
+  /** For a relative window (`last 30 days`, the lookback): the day it ends on and why (SPEC: the data view's `anchor`). */
+  anchor?: WindowAnchor;
   /** The engine's result without the per-event mask (large, and not needed past this point). */
   result: Omit<EvaluationResult, 'eventMask'>;
   /** Problems met while loading the sample data (bad rows etc.), with file and line. */
@@ -60,6 +62,17 @@ export interface EvaluateOptions {
   maxBadRows?: number;
 }
 
+export interface WindowAnchor {
+  kind: 'newest-event' | 'today';
+  /** The last day of the window, YYYY-MM-DD (UTC). */
+  date: string;
+}
+
+/** "to the newest event, 2026-11-27" / "to today, 2026-12-04". */
+export function anchorText(anchor: WindowAnchor): string {
+  return `to ${anchor.kind === 'today' ? 'today' : 'the newest event'}, ${anchor.date}`;
+}
+
 export interface DataSummary {
   files: Array<{ file: string; events: number }>;
   /** Rows skipped while loading (bad JSON, missing person ID or timestamp, …). */
@@ -67,7 +80,7 @@ export interface DataSummary {
 }
 
 export class EvaluationService {
-  constructor(readonly workspace: Workspace, readonly cache: DatasetCache = new DatasetCache()) {}
+  constructor(readonly workspace: Workspace, readonly cache: DatasetCache = new DatasetCache(), private readonly now: () => Date = () => new Date()) {}
 
   filter(key: string): FilterFile | undefined {
     const file = this.workspace.get(key);
@@ -99,7 +112,7 @@ export class EvaluationService {
     const prepared = await this.prepare(key, options);
     if (!prepared.ok) return prepared;
     const { filter, rule, dataView, dataset, warm } = prepared.value;
-    const window = this.windowOf(filter, dataset, options.window);
+    const window = this.windowOf(filter, dataView, dataset, options.window);
     let result: EvaluationResult;
     try {
       result = evaluateFilter(rule, { dataView, dataset, window, signal: options.signal, resolveFilter: id => this.workspace.filterById(id)?.rule });
@@ -116,6 +129,7 @@ export class EvaluationService {
         title: filter.title,
         dataView: { id: dataView.id, title: dataView.title, uri: dataView.uri, files: dataView.files.map(f => f.path) },
         window: window ? { from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString() } : undefined,
+        ...(window && (options.window === 'lookback' || filter.period?.kind === 'last') ? { anchor: this.anchorOf(dataView, dataset) } : {}),
         result: rest,
         loadWarnings: dataset.warnings,
         ...(dataset.truncated && dataset.rowLimit !== undefined ? { truncated: { rowLimit: dataset.rowLimit } } : {}),
@@ -129,15 +143,30 @@ export class EvaluationService {
     const prepared = await this.prepare(key, options);
     if (!prepared.ok) return prepared;
     const { filter, rule, dataView, dataset } = prepared.value;
-    const window = this.windowOf(filter, dataset);
+    const window = this.windowOf(filter, dataView, dataset);
     return { ok: true, value: explainPerson(rule, { dataView, dataset, window, resolveFilter: id => this.workspace.filterById(id)?.rule }, person) };
   }
 
-  private windowOf(filter: FilterFile, dataset: Dataset, which: EvaluateOptions['window'] = 'period'): { from: number; to: number } | undefined {
-    const newest = newestEventTime(dataset);
-    const end = Number.isFinite(newest) ? newest : Date.now();
+  private windowOf(filter: FilterFile, dataView: DataView, dataset: Dataset, which: EvaluateOptions['window'] = 'period'): { from: number; to: number } | undefined {
+    const end = this.anchorTime(dataView, dataset);
     if (which === 'lookback') return periodWindow({ kind: 'last', count: filter.audience?.lookbackDays ?? DEFAULT_LOOKBACK_DAYS, unit: 'day' }, end);
     return periodWindow(filter.period, end);
+  }
+
+  /** The instant relative windows end on the day of: today, or the newest event (today when there is none). */
+  private anchorTime(dataView: DataView, dataset: Dataset): number {
+    if (dataView.anchor === 'today') return this.workspaceNow();
+    const newest = newestEventTime(dataset);
+    return Number.isFinite(newest) ? newest : this.workspaceNow();
+  }
+
+  private anchorOf(dataView: DataView, dataset: Dataset): WindowAnchor {
+    const kind = dataView.anchor === 'today' || !Number.isFinite(newestEventTime(dataset)) ? 'today' : 'newest-event';
+    return { kind, date: new Date(this.anchorTime(dataView, dataset)).toISOString().slice(0, 10) };
+  }
+
+  private workspaceNow(): number {
+    return this.now().getTime();
   }
 }
 

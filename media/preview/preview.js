@@ -83,7 +83,7 @@
       renderSample(r);
       $('footer').textContent = `Data view ${r.dataView.title ? `${r.dataView.title} (${r.dataView.id})` : r.dataView.id}` +
         `${r.truncated ? `, first ${fmt.format(r.truncated.rowLimit)} events` : ''}` +
-        `${r.window ? ` · window ${r.window.from.slice(0, 10)} … ${r.window.to.slice(0, 10)}` : ''}` +
+        `${r.window ? ` · window ${r.window.from.slice(0, 10)} … ${r.window.to.slice(0, 10)}${r.anchor ? ` (to ${r.anchor.kind === 'today' ? 'today' : 'the newest event'}, ${r.anchor.date})` : ''}` : ''}` +
         ` · evaluated in ${r.elapsedMs < 10 ? r.elapsedMs.toFixed(1) : Math.round(r.elapsedMs)} ms${r.warm ? '' : ' (dataset loaded)'}` +
         `${r.loadWarnings ? ` · ${fmt.format(r.loadWarnings)} data warning${r.loadWarnings === 1 ? '' : 's'}` : ''}` +
         ` · ${new Date(r.evaluatedAt).toLocaleTimeString()}`;

@@ -177,6 +177,7 @@ export function registerPreviewHandlers(connection: Connection, documents: TextD
       dataView: { id: e.dataView.id, title: e.dataView.title },
       dimensions,
       window: e.window,
+      ...(e.anchor ? { anchor: e.anchor } : {}),
       matched: r.matched,
       total: r.total,
       namespaces: r.namespaces,

@@ -90,6 +90,8 @@ export interface PreviewEvaluation {
   dimensions: string[];
   /** The filter's `period` as a UTC window, if it has one. */
   window?: { from: string; to: string };
+  /** For a relative period: the day it ends on, the newest event's or today (the data view's `anchor`). */
+  anchor?: { kind: 'newest-event' | 'today'; date: string };
   matched: PreviewCounts;
   total: PreviewCounts;
   /** Matched people per identity namespace. */

@@ -71,6 +71,17 @@ describe('audience-filters plan / publish / audiences against the reference endp
     assert.deepStrictEqual(audiences.map(a => [a.id, a.filterId, a.size]), [[r.audienceId, 'checkout-abandoners', p.total]]);
   });
 
+  it('the plan says which files and how many rows it was evaluated on, and where the lookback ends', () => {
+    const plan = runCli(['plan', filter, '--endpoint', endpoint.url], { env: { AUDIENCE_FILTERS_TOKEN: token } });
+    assert.strictEqual(plan.status, 0, plan.stderr);
+    const lines = plan.stdout.split('\n');
+    assert.strictEqual(lines[1], '  evaluated on 3 sample files: examples/data/web-events.ndjson 12000 events · examples/data/app-events.csv 3000 events · examples/data/crm-events.json 1500 events; 0 rows skipped');
+    assert.match(lines[3], /^  refresh \w+, lookback \d+ days to the newest event, 2026-11-27, expires /);
+    const json = JSON.parse(runCli(['plan', filter, '--endpoint', endpoint.url, '--json'], { env: { AUDIENCE_FILTERS_TOKEN: token } }).stdout);
+    assert.deepStrictEqual(json.anchor, { kind: 'newest-event', date: '2026-11-27' });
+    assert.deepStrictEqual(json.data.skippedRows, 0);
+  });
+
   it('a run left open blocks publish with the commands to clear it; --resume finishes it, abort-run aborts one', async () => {
     const env = { AUDIENCE_FILTERS_TOKEN: token };
     const first = JSON.parse(runCli(['publish', filter, '--endpoint', endpoint.url, '--yes', '--json'], { env }).stdout);

@@ -19,10 +19,10 @@ export async function runPlan(argv: string[], io: CommandIO, env: NodeJS.Process
   const args = parseArgs(argv, PLAN_COMMAND);
   const planned = await planFile('plan', args, io, env);
   if (typeof planned === 'number') return planned;
-  const { plan, data } = planned;
+  const { plan, evaluated } = planned;
   if (args.flags.has('json')) {
     const { identities: _all, ...summary } = plan;
-    io.out(JSON.stringify({ ...summary, data }, null, 2));
-  } else for (const line of planText(plan, data, io.cwd)) io.out(line);
+    io.out(JSON.stringify({ ...summary, data: evaluated.data, anchor: evaluated.anchor ?? null }, null, 2));
+  } else for (const line of planText(plan, evaluated, io.cwd)) io.out(line);
   return plan.publishable ? 0 : 1;
 }

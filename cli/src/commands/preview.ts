@@ -1,5 +1,6 @@
 import { countOf, parseArgs, UsageError } from '../args';
 import type { CommandSpec } from '../args';
+import { anchorText } from '../../../core/src/evaluation';
 import { dataSummaryText, evaluateFileOrFail, evaluateFlagsOf } from '../evaluateFile';
 import type { CommandIO } from '../io';
 import { DATAVIEW_OPTION, JSON_OPTION, MAX_ROWS_OPTION, maxBadRowsOption, SAMPLE_OPTIONS } from '../options';
@@ -35,6 +36,7 @@ export async function runPreview(argv: string[], io: CommandIO): Promise<number>
       filter: evaluation.filterId,
       dataView: evaluation.dataView.id,
       window: evaluation.window ?? null,
+      anchor: evaluation.anchor ?? null,
       matched: r.matched,
       total: r.total,
       namespaces: r.namespaces,
@@ -51,7 +53,7 @@ export async function runPreview(argv: string[], io: CommandIO): Promise<number>
   const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(1)}%` : '–');
   const row = (name: string, a: number, b: number) => `  ${name.padEnd(9)}${String(a).padStart(9)} of ${String(b).padEnd(9)} ${pct(a, b).padStart(6)}`;
   io.out(`${evaluation.filterId}${evaluation.title ? ` — ${evaluation.title}` : ''}`);
-  io.out(`data view ${evaluation.dataView.id}${evaluation.truncated ? ` (first ${evaluation.truncated.rowLimit} events)` : ''}${evaluation.window ? `, window ${evaluation.window.from.slice(0, 10)} … ${evaluation.window.to.slice(0, 10)}` : ''}`);
+  io.out(`data view ${evaluation.dataView.id}${evaluation.truncated ? ` (first ${evaluation.truncated.rowLimit} events)` : ''}${evaluation.window ? `, window ${evaluation.window.from.slice(0, 10)} … ${evaluation.window.to.slice(0, 10)}${evaluation.anchor ? ` (${anchorText(evaluation.anchor)})` : ''}` : ''}`);
   io.out(row('people', r.matched.people, r.total.people));
   io.out(row('sessions', r.matched.sessions, r.total.sessions));
   io.out(row('events', r.matched.events, r.total.events));

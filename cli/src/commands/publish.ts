@@ -36,8 +36,8 @@ export async function runPublish(argv: string[], io: CommandIO, env: NodeJS.Proc
   if (!yes && !process.stdin.isTTY) throw new UsageError('publish asks for confirmation; pass --yes when not at a terminal');
   const planned = await planFile('publish', args, io, env);
   if (typeof planned === 'number') return planned;
-  const { plan, data } = planned;
-  for (const line of planText(plan, data, io.cwd)) (json ? io.err : io.out)(line);
+  const { plan, evaluated } = planned;
+  for (const line of planText(plan, evaluated, io.cwd)) (json ? io.err : io.out)(line);
   if (!plan.publishable) return 1;
   if (!yes && !(await confirm('Publish? [y/N] '))) {
     io.err('Not published.');

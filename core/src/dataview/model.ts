@@ -51,6 +51,11 @@ export interface DataView {
   /** Sessions come from this field when set, else from the inactivity timeout. */
   sessionField?: string;
   sessionTimeoutMinutes: number;
+  /**
+   * Where relative periods and the lookback end: the day of the newest event of the data
+   * (`newest-event`, the default for sample files: they are a snapshot) or today.
+   */
+  anchor?: 'newest-event' | 'today';
   files: SampleFile[];
   dimensions: Dimension[];
   metrics: Metric[];

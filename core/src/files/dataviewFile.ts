@@ -80,6 +80,7 @@ export function parseDataViewFile(uri: string, text: string): DataViewFile {
       timestampField: timestamp.value,
       sessionField: session ? stringAt(session, 'field')?.value : undefined,
       sessionTimeoutMinutes: timeout ? parseTimeout(timeout) : DEFAULT_TIMEOUT_MINUTES,
+      anchor: stringAt(root, 'anchor')?.value === 'today' ? 'today' : 'newest-event',
       files,
       dimensions,
       metrics,
