@@ -19,6 +19,8 @@ export interface Diagnostic {
   message: string;
   /** Fix candidates for quick fixes (e.g. `{ replacements: ['page_name'] }`), so fixes never re-validate. */
   data?: DiagnosticData;
+  /** Other places in the same file that explain it (LSP `relatedInformation`). */
+  related?: Array<{ range: Range; message: string }>;
 }
 
 export interface DiagnosticData {
@@ -47,4 +49,5 @@ export interface Problem {
   code: string;
   message: string;
   data?: DiagnosticData;
+  related?: Array<{ start: number; end: number; message: string }>;
 }

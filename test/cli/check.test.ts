@@ -21,7 +21,14 @@ describe('audience-filters check', () => {
       assert.strictEqual(r.status, 1, r.stderr);
       const out = JSON.parse(r.stdout);
       assert.deepStrictEqual(out.diagnostics, [
-        { file: 'bad.filter.yaml', range: { start: { line: 3, character: 0 }, end: { line: 3, character: 5 } }, severity: 'error', code: 'yaml-syntax', message: 'YAML syntax error: deficient indentation.' },
+        {
+          file: 'bad.filter.yaml',
+          range: { start: { line: 2, character: 6 }, end: { line: 2, character: 7 } },
+          severity: 'error',
+          code: 'yaml-syntax',
+          message: 'YAML syntax error: this flow list `[` is never closed with `]`.',
+          related: [{ range: { start: { line: 3, character: 0 }, end: { line: 3, character: 5 } }, message: 'YAML gave up here: deficient indentation.' }],
+        },
       ]);
     } finally {
       ws.cleanup();

@@ -51,13 +51,14 @@ export function runCheck(argv: string[], io: CommandIO): number {
   } else if (format === 'github') {
     for (const line of githubOutput(all, targets.length)) io.out(line);
   } else if (format === 'json') {
-    io.out(JSON.stringify({ diagnostics: all.map(d => ({ file: d.file, range: d.range, severity: d.severity, code: d.code, message: d.message })) }, null, 2));
+    io.out(JSON.stringify({ diagnostics: all.map(d => ({ file: d.file, range: d.range, severity: d.severity, code: d.code, message: d.message, ...(d.related ? { related: d.related } : {}) })) }, null, 2));
   } else {
     const p = presentationOf(io, false);
     const texts = new Map(targets.map(t => [path.relative(io.cwd, t) || t, workspace.get(t)?.text ?? '']));
     for (const d of all) {
       io.out(`${paint(p, 'bold', `${d.file}:${d.range.start.line + 1}:${d.range.start.character + 1}`)}: ${severityText(p, d.severity)} ${paint(p, 'dim', d.code)}: ${d.message}`);
       if (p.frame) for (const line of codeFrame(p, texts.get(d.file) ?? '', d.range)) io.out(line);
+      for (const r of d.related ?? []) io.out(`  ${d.file}:${r.range.start.line + 1}:${r.range.start.character + 1}: ${paint(p, 'cyan', 'note')}: ${r.message}`);
     }
     io.out(`${targets.length} file${targets.length === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}.`);
   }

@@ -29,6 +29,8 @@ describe('data view sample files', () => {
     fs.symlinkSync(path.join(outside, 'secret.ndjson'), path.join(root, 'data', 'link.ndjson'));
     fs.symlinkSync(path.join(root, 'data', 'ok.ndjson'), path.join(root, 'data', 'inner-link.ndjson'));
     execFileSync('mkfifo', [path.join(root, 'data', 'pipe.ndjson')]);
+    fs.symlinkSync('loop-b.ndjson', path.join(root, 'data', 'loop-a.ndjson'));
+    fs.symlinkSync('loop-a.ndjson', path.join(root, 'data', 'loop-b.ndjson'));
   });
   after(() => fs.rmSync(base, { recursive: true, force: true }));
 
@@ -57,6 +59,12 @@ describe('data view sample files', () => {
       { code: 'dataview-file-missing', range: at(0, 'data/nope.csv'), message: 'Sample file `data/nope.csv` does not exist.', setting: undefined },
       { code: 'dataview-file-not-regular', range: at(1, 'data/sub'), message: 'Sample file `data/sub` is a folder, not a regular file.', setting: undefined },
       { code: 'dataview-file-not-regular', range: at(2, 'data/pipe.ndjson'), message: 'Sample file `data/pipe.ndjson` is a device, pipe or socket, not a regular file.', setting: undefined },
+    ]);
+  });
+
+  it('dataview-file-unreadable: a file that cannot be opened (a symlink loop)', () => {
+    assert.deepStrictEqual(diagnose(['data/loop-a.ndjson']), [
+      { code: 'dataview-file-unreadable', range: at(0, 'data/loop-a.ndjson'), message: 'Sample file `data/loop-a.ndjson` cannot be read (ELOOP).', setting: undefined },
     ]);
   });
 
