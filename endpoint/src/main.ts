@@ -10,7 +10,7 @@ export const ENDPOINT_OPTIONS = [
   { name: 'db', value: '<file>', description: 'the SQLite database (created on first start; required)' },
   { name: 'port', value: '<n>', description: 'the port (0: any free port)', default: '7410' },
   { name: 'host', value: '<addr>', description: 'the address to listen on', default: '127.0.0.1' },
-  { name: 'max-body-bytes', value: '<n>', description: 'the largest request body accepted (at least 1024)', default: '8388608' },
+  { name: 'max-body-bytes', value: '<n>', description: 'the largest request body accepted (at least 1024)', default: '16777216 (16 MiB)' },
   { name: 'rate-limit', value: '<requests/s>', description: 'requests per second per token (bursts of twice that)', default: 'no limit' },
   { name: 'run-idle-minutes', value: '<n>', description: 'an open publish run without a batch for this long expires: aborted, nothing committed', default: '60' },
   { name: 'rotate-admin-token', description: 'write a new admin token to <db>.admin-token (mode 600); the old one stops working' },
