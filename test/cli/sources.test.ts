@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { runCli, tempWorkspace } from '../support/cli';
+import { REPO_ROOT, runCli, tempWorkspace } from '../support/cli';
 
 /** Sample files checked like code, from the command line: errors, refusals, confinement, the workspace root. */
 
@@ -158,5 +158,10 @@ describe('audience-filters and the sample files of a data view', () => {
       ws.cleanup();
       wsToday.cleanup();
     }
+  });
+  it('audienceFilters.data.allowedFolders is an application-scoped setting: a workspace cannot widen it', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
+    const setting = manifest.contributes.configuration.properties['audienceFilters.data.allowedFolders'];
+    assert.deepStrictEqual([setting.type, setting.items, setting.default, setting.scope], ['array', { type: 'string' }, [], 'application']);
   });
 });
