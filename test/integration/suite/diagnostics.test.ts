@@ -76,7 +76,7 @@ suite('diagnostics in a real VS Code', () => {
       const ds = ours(await arrived);
       assert.deepStrictEqual(
         ds.map(d => [d.code, d.severity, d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character, d.message]),
-        [['dataview-file-missing', vscode.DiagnosticSeverity.Error, 3, 10, 3, 32, 'Sample file `data/not-there.ndjson` does not exist.']],
+        [['dataview-file-missing', vscode.DiagnosticSeverity.Error, 3, 10, 3, 31, 'Sample file `data/not-there.ndjson` does not exist.']],
       );
       if (process.env.AUDIENCE_FILTERS_SCREENSHOT_DIR) {
         await vscode.commands.executeCommand('workbench.actions.view.problems');
