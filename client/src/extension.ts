@@ -59,8 +59,7 @@ function createClient(context: vscode.ExtensionContext): LanguageClient {
       { scheme: 'file', language: 'audience-filter-test' },
       { scheme: 'untitled', language: 'audience-filter' },
     ],
-    // Sample files too: a data view's `dataview-file-missing` error must go when the file appears.
-    synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{filter.yaml,filter.yml,dataview.yaml,dataview.yml,ndjson,json,csv,parquet}') },
+    synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{filter.yaml,filter.yml,dataview.yaml,dataview.yml}') },
     outputChannel: output,
     // The client restarts a crashed server once, then stops and says so.
     connectionOptions: { maxRestartCount: 1 },
