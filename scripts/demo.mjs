@@ -25,7 +25,7 @@ function step(title, args, { env, cwd } = {}) {
 
 /** Starts the endpoint as its own process and resolves with its URL once it listens. */
 function startEndpoint(db) {
-  const child = spawn(process.execPath, [cli, 'endpoint', '--port', '0', '--db', db], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [cli, 'endpoint', '--port', '0', '--db', db, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     const lines = readline.createInterface({ input: child.stdout });
     lines.on('line', line => {

@@ -12,6 +12,8 @@ process.stderr.on('error', (e: NodeJS.ErrnoException) => {
 
 const io = {
   cwd: process.cwd(),
+  isTTY: process.stdout.isTTY === true,
+  env: process.env,
   out: (l: string) => void process.stdout.write(`${l}\n`),
   err: (l: string) => void process.stderr.write(`${l}\n`),
   drain: () => (process.stdout.writableNeedDrain ? new Promise<void>(resolve => process.stdout.once('drain', () => resolve())) : undefined),

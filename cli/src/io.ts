@@ -5,4 +5,8 @@ export interface CommandIO {
   err(line: string): void;
   /** Resolves when what `out` wrote has been taken by the reader (backpressure for long outputs). */
   drain?(): Promise<void> | void;
+  /** True when stdout is a terminal (colour and code frames); false or absent in pipes and tests. */
+  isTTY?: boolean;
+  /** The environment (NO_COLOR, FORCE_COLOR, AUDIENCE_FILTERS_*); process.env when absent. */
+  env?: NodeJS.ProcessEnv;
 }

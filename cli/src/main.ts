@@ -1,48 +1,57 @@
 import { closestMatches } from '../../core/src/names';
 import { UsageError } from './args';
-import { runAbortRun } from './commands/abortRun';
-import { runAudiences } from './commands/audiences';
-import { runCheck } from './commands/check';
-import { runEndpoint } from './commands/endpoint';
-import { runPlan } from './commands/plan';
-import { runPublish } from './commands/publish';
-import { runExport } from './commands/export';
-import { runImport } from './commands/import';
-import { runLoadWarehouse } from './commands/loadWarehouse';
-import { runInit } from './commands/init';
-import { runSql } from './commands/sql';
-import { runExplain } from './commands/explain';
-import { runMembers } from './commands/members';
-import { runPreview } from './commands/preview';
-import { runTest } from './commands/test';
+import type { CommandSpec } from './args';
+import { ABORT_RUN_COMMAND, runAbortRun } from './commands/abortRun';
+import { AUDIENCES_COMMAND, runAudiences } from './commands/audiences';
+import { CHECK_COMMAND, runCheck } from './commands/check';
+import { ENDPOINT_COMMAND, runEndpoint } from './commands/endpoint';
+import { EXPLAIN_COMMAND, runExplain } from './commands/explain';
+import { EXPORT_COMMAND, runExport } from './commands/export';
+import { IMPORT_COMMAND, runImport } from './commands/import';
+import { INIT_COMMAND, runInit } from './commands/init';
+import { LOAD_WAREHOUSE_COMMAND, runLoadWarehouse } from './commands/loadWarehouse';
+import { MEMBERS_COMMAND, runMembers } from './commands/members';
+import { PLAN_COMMAND, runPlan } from './commands/plan';
+import { PREVIEW_COMMAND, runPreview } from './commands/preview';
+import { PUBLISH_COMMAND, runPublish } from './commands/publish';
+import { SQL_COMMAND, runSql } from './commands/sql';
+import { TEST_COMMAND, runTest } from './commands/test';
+import { helpText, summaryLine } from './help';
 import type { CommandIO } from './io';
 
 type Command = (argv: string[], io: CommandIO) => number | Promise<number>;
 
-const COMMANDS: Record<string, { run: Command; summary: string }> = {
-  check: { run: runCheck, summary: 'check <files|folders|globs> [--format text|json|sarif|github] [--max-warnings N] [--dataview <id>]   validate filters and data views' },
-  preview: { run: runPreview, summary: 'preview <file.filter.yaml> [--json] [--sample N] [--dataview <id>] [--max-rows N] [--source sample|warehouse]   counts on the sample data or the warehouse' },
-  members: { run: runMembers, summary: 'members <file.filter.yaml> [--format ndjson|csv|json] [--dataview <id>] [--source sample|warehouse]   the audience, one identity per person' },
-  test: { run: runTest, summary: 'test [paths] [--format text|json]   run the *.filter.test.yaml fixtures' },
-  plan: { run: runPlan, summary: 'plan <file.filter.yaml> [--endpoint <url>] [--source sample|warehouse] [--json]   who would enter and exit (token: $AUDIENCE_FILTERS_TOKEN)' },
-  publish: { run: runPublish, summary: 'publish <file.filter.yaml> [--endpoint <url>] [--source sample|warehouse] [--resume <runId>] [--yes] [--json]   publish the audience' },
-  'abort-run': { run: runAbortRun, summary: 'abort-run <runId> [--reason <text>] [--endpoint <url>] [--json]   abort an open publish run; nothing of it is committed' },
-  audiences: { run: runAudiences, summary: 'audiences [--endpoint <url>] [--json]   list published audiences' },
-  endpoint: { run: runEndpoint, summary: 'endpoint --db <file> [--port <n>] [--run-idle-minutes <n>]   run the reference profile endpoint' },
-  explain: { run: runExplain, summary: 'explain <file.filter.yaml> --person <id|namespace:id> [--json]   why a person is in or out' },
-  import: { run: runImport, summary: 'import <definition.json> --dataview <file.dataview.yaml> [--id <id>] [--from cja|aa] [-o <out.filter.yaml>]   Adobe segment JSON to a filter file' },
-  export: { run: runExport, summary: 'export <file.filter.yaml> [--target cja|aa] [--api]   a filter as Adobe segment JSON' },
-  'load-warehouse': { run: runLoadWarehouse, summary: 'load-warehouse <file.dataview.yaml>   load the sample files into the data view\'s DuckDB warehouse (to try --source warehouse)' },
-  sql: { run: runSql, summary: 'sql <file.filter.yaml> --dialect duckdb|postgres|clickhouse|spark|trino [--table events]   the audience as one SQL query' },
-  init: { run: runInit, summary: 'init <sample files…> [--id <id>] [--title <text>] [-o <file.dataview.yaml>] [--filter <id> [--template condition|sequence|exclude]] [--force]   a first data view (and filter) from sample files' },
-};
+/**
+ * Every verb: its option table (read by its parser and by `--help`) and its function. A new verb
+ * is one entry here; a new option of a verb is one entry in its table.
+ */
+export const COMMANDS: ReadonlyArray<{ spec: CommandSpec; run: Command }> = [
+  { spec: CHECK_COMMAND, run: runCheck },
+  { spec: PREVIEW_COMMAND, run: runPreview },
+  { spec: MEMBERS_COMMAND, run: runMembers },
+  { spec: TEST_COMMAND, run: runTest },
+  { spec: PLAN_COMMAND, run: runPlan },
+  { spec: PUBLISH_COMMAND, run: runPublish },
+  { spec: ABORT_RUN_COMMAND, run: runAbortRun },
+  { spec: AUDIENCES_COMMAND, run: runAudiences },
+  { spec: ENDPOINT_COMMAND, run: runEndpoint },
+  { spec: EXPLAIN_COMMAND, run: runExplain },
+  { spec: IMPORT_COMMAND, run: runImport },
+  { spec: EXPORT_COMMAND, run: runExport },
+  { spec: LOAD_WAREHOUSE_COMMAND, run: runLoadWarehouse },
+  { spec: SQL_COMMAND, run: runSql },
+  { spec: INIT_COMMAND, run: runInit },
+];
+
+const NAMES = COMMANDS.map(c => c.spec.name);
+const width = Math.max(...COMMANDS.map(c => summaryLine(c.spec).length)) + 2;
 
 const USAGE = `Usage: audience-filters <command> [options]
 
 Commands:
-${Object.values(COMMANDS).map(c => `  ${c.summary}`).join('\n')}
+${COMMANDS.map(c => `  ${summaryLine(c.spec).padEnd(width)}${c.spec.summary}`).join('\n')}
 
-Run a command with --help for its options.`;
+Run a command with --help for its options, defaults, environment variables and examples.`;
 
 export async function main(argv: string[], io: CommandIO): Promise<number> {
   const [name, ...rest] = argv;
@@ -54,14 +63,14 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
     io.out('0.1.0');
     return 0;
   }
-  const command = COMMANDS[name];
+  const command = COMMANDS.find(c => c.spec.name === name);
   if (!command) {
-    const near = closestMatches(name, Object.keys(COMMANDS), 1);
-    io.err(`audience-filters: unknown command "${name}"${near.length ? ` (did you mean ${near[0]}?)` : ''}; commands: ${Object.keys(COMMANDS).join(', ')}`);
+    const near = closestMatches(name, NAMES, 1);
+    io.err(`audience-filters: unknown command "${name}"${near.length ? ` (did you mean ${near[0]}?)` : ''}; commands: ${NAMES.join(', ')}`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.out(`Usage: audience-filters ${command.summary}`);
+    io.out(helpText(command.spec));
     return 0;
   }
   try {

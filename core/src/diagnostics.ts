@@ -19,6 +19,8 @@ export interface Diagnostic {
   message: string;
   /** Fix candidates for quick fixes (e.g. `{ replacements: ['page_name'] }`), so fixes never re-validate. */
   data?: DiagnosticData;
+  /** Other places in the same file that explain it (LSP `relatedInformation`). */
+  related?: Array<{ range: Range; message: string }>;
 }
 
 export interface DiagnosticData {
@@ -26,6 +28,8 @@ export interface DiagnosticData {
   replacements?: string[];
   /** A whole edit that fixes the fault, in file offsets. */
   edits?: TextEdit[];
+  /** A setting that resolves the fault (the quick fix opens it), e.g. `audienceFilters.data.allowedFolders`. */
+  setting?: string;
 }
 
 export interface TextEdit {
@@ -45,4 +49,5 @@ export interface Problem {
   code: string;
   message: string;
   data?: DiagnosticData;
+  related?: Array<{ start: number; end: number; message: string }>;
 }

@@ -22,6 +22,10 @@ export type EvaluationError =
   | { code: 'not-a-filter'; message: string }
   | { code: 'filter-has-errors'; message: string; errors: number }
   | { code: 'no-dataview'; message: string }
+  /** A sample file of the data view was not read (missing, unreadable, outside the folder): no partial answer. */
+  | { code: 'data-incomplete'; message: string; files: Array<{ file: string; message: string }> }
+  /** More rows were skipped than `EvaluateOptions.maxBadRows` allows. */
+  | { code: 'too-many-bad-rows'; message: string; skippedRows: number; maxBadRows: number }
   | { code: 'cancelled'; message: string }
   | { code: 'no-warehouse'; message: string }
   /** The warehouse could not be reached or refused the query; `at` is set for a construct its SQL cannot express (rule-text offsets). */
@@ -39,12 +43,16 @@ export interface FilterEvaluation {
   window?: { from: string; to: string };
   /** Where the window comes from: the audience's one-time `range` (used by preview, members and publish alike), the period, or the lookback. */
   windowSource?: 'range' | 'period' | 'lookback';
+  /** For a relative window (`last 30 days`, the lookback): the day it ends on and why (SPEC: the data view's `anchor`). */
+  anchor?: WindowAnchor;
   /** The engine's result without the per-event mask (large, and not needed past this point). */
   result: Omit<EvaluationResult, 'eventMask'>;
   /** Problems met while loading the sample data (bad rows etc.), with file and line. */
   loadWarnings: LoadWarning[];
   /** Set when the sample data has more events than the row limit: only the first `rowLimit` were loaded. */
   truncated?: { rowLimit: number };
+  /** What the audience was evaluated on: the events loaded from each sample file and the rows skipped. */
+  data: DataSummary;
   /** True when the dataset was already loaded. */
   warm: boolean;
   source: EvaluationSource;
@@ -72,10 +80,41 @@ export interface EvaluateOptions {
   credentials?: Credentials;
   /** Metrics to total (`EvaluationResult.metrics`); default: every metric of the data view. */
   metrics?: readonly string[];
+  /** Refuse to evaluate when more rows than this were skipped while loading (default: no limit). */
+  maxBadRows?: number;
+}
+
+export interface WindowAnchor {
+  kind: 'newest-event' | 'today';
+  /** The last day of the window, YYYY-MM-DD (UTC). */
+  date: string;
+}
+
+/** "to the newest event, 2026-11-27" / "to today, 2026-12-04". */
+export function anchorText(anchor: WindowAnchor): string {
+  return `to ${anchor.kind === 'today' ? 'today' : 'the newest event'}, ${anchor.date}`;
+}
+
+export interface DataSummary {
+  files: Array<{ file: string; events: number }>;
+  /** Rows skipped while loading (bad JSON, missing person ID or timestamp, …). */
+  skippedRows: number;
+}
+
+/** What `audienceBatches` tells besides the identities it streamed. */
+export interface AudienceStream {
+  members: number;
+  source: EvaluationSource;
+  window?: { from: string; to: string };
+  windowSource?: 'range' | 'period' | 'lookback';
+  anchor?: WindowAnchor;
+  /** Sample files only: what was loaded, and the loader's warnings. */
+  data?: DataSummary;
+  loadWarnings?: LoadWarning[];
 }
 
 export class EvaluationService {
-  constructor(readonly workspace: Workspace, readonly cache: DatasetCache = new DatasetCache()) {}
+  constructor(readonly workspace: Workspace, readonly cache: DatasetCache = new DatasetCache(), private readonly now: () => Date = () => new Date()) {}
 
   filter(key: string): FilterFile | undefined {
     const file = this.workspace.get(key);
@@ -102,6 +141,8 @@ export class EvaluationService {
     const warm = this.cache.peek(dataView.uri) !== undefined;
     try {
       const dataset = await this.cache.get(dataView, { signal: options.signal, onProgress: options.onProgress, maxRows: options.maxRows });
+      const refused = refusal(dataView, dataset, options.maxBadRows);
+      if (refused) return { ok: false, error: refused };
       return { ok: true, value: { filter: file, rule: resolved.value.rule, dataView, dataset, warm } };
     } catch (e) {
       if (options.signal?.aborted) return fail('cancelled', 'The evaluation was cancelled.');
@@ -114,7 +155,7 @@ export class EvaluationService {
     const prepared = await this.prepare(key, options);
     if (!prepared.ok) return prepared;
     const { filter, rule, dataView, dataset, warm } = prepared.value;
-    const window = this.windowOf(filter, dataset, options.window);
+    const window = this.windowOf(filter, dataView, dataset, options.window);
     let result: EvaluationResult;
     try {
       result = evaluateFilter(rule, { dataView, dataset, window, signal: options.signal, metrics: options.metrics, resolveFilter: id => this.workspace.filterById(id)?.rule });
@@ -132,9 +173,11 @@ export class EvaluationService {
         dataView: { id: dataView.id, title: dataView.title, uri: dataView.uri, files: dataView.files.map(f => f.path) },
         window: window ? { from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString() } : undefined,
         ...(window ? { windowSource: windowSourceOf(filter, options.window) } : {}),
+        ...(window && (options.window === 'lookback' || filter.period?.kind === 'last') ? { anchor: this.anchorOf(dataView, dataset) } : {}),
         result: rest,
         loadWarnings: dataset.warnings,
         ...(dataset.truncated && dataset.rowLimit !== undefined ? { truncated: { rowLimit: dataset.rowLimit } } : {}),
+        data: dataSummary(dataView, dataset),
         warm,
         source: { kind: 'sample', files: dataView.files.map(f => f.path) },
       },
@@ -149,7 +192,7 @@ export class EvaluationService {
     if (!dataView.warehouse) return { ok: false, error: { code: 'no-warehouse', message: `Data view \`${dataView.id}\` has no \`warehouse:\` block; add one (docs/warehouse.md) or evaluate on the sample files (--source sample).` } };
     const resolveFilter = (id: string) => this.workspace.filterById(id)?.rule;
     return this.withWarehouse(dataView, options, async conn => {
-      const window = await this.warehouseWindow(filter, dataView, conn, options);
+      const { window, anchor } = await this.warehouseWindow(filter, dataView, conn, options);
       const summary = await summarizeOnWarehouse(rule, dataView, conn, window, options.audienceLimit ?? Number.MAX_SAFE_INTEGER, { resolveFilter, signal: options.signal });
       return {
         filterId: filter.id?.value ?? '',
@@ -157,8 +200,10 @@ export class EvaluationService {
         dataView: { id: dataView.id, title: dataView.title, uri: dataView.uri, files: [] },
         window: window ? { from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString() } : undefined,
         ...(window ? { windowSource: windowSourceOf(filter, options.window) } : {}),
+        ...(window && (options.window === 'lookback' || filter.period?.kind === 'last') ? { anchor } : {}),
         result: summary.result,
         loadWarnings: [],
+        data: { files: [], skippedRows: 0 },
         warm: false,
         source: { kind: 'warehouse', engine: dataView.warehouse!.engine, where: describeWarehouse(dataView.warehouse!), queryMs: summary.queryMs, partial: summary.partial },
       };
@@ -169,13 +214,14 @@ export class EvaluationService {
    * The filter's audience in batches, ordered by namespace then ID: streamed from the warehouse
    * (bounded memory), or from the sample evaluation. `onWindow` receives the window used.
    */
-  async audienceBatches(key: string, options: EvaluateOptions = {}, sink: (batch: Identity[]) => void | Promise<void>): Promise<Outcome<{ members: number; source: EvaluationSource; window?: { from: string; to: string }; windowSource?: 'range' | 'period' | 'lookback' }>> {
+  async audienceBatches(key: string, options: EvaluateOptions = {}, sink: (batch: Identity[]) => void | Promise<void>): Promise<Outcome<AudienceStream>> {
     if (options.source !== 'warehouse') {
       const outcome = await this.evaluate(key, options);
       if (!outcome.ok) return outcome;
       const audience = outcome.value.result.audience;
       for (let i = 0; i < audience.length; i += 10_000) await sink(audience.slice(i, i + 10_000));
-      return { ok: true, value: { members: audience.length, source: outcome.value.source, window: outcome.value.window, windowSource: outcome.value.windowSource } };
+      const v = outcome.value;
+      return { ok: true, value: { members: audience.length, source: v.source, window: v.window, windowSource: v.windowSource, anchor: v.anchor, data: v.data, loadWarnings: v.loadWarnings } };
     }
     const resolved = this.resolve(key);
     if (!resolved.ok) return resolved;
@@ -183,7 +229,7 @@ export class EvaluationService {
     if (!dataView.warehouse) return { ok: false, error: { code: 'no-warehouse', message: `Data view \`${dataView.id}\` has no \`warehouse:\` block; add one (docs/warehouse.md) or evaluate on the sample files (--source sample).` } };
     return this.withWarehouse(dataView, options, async conn => {
       const started = performance.now();
-      const window = await this.warehouseWindow(filter, dataView, conn, options);
+      const { window, anchor } = await this.warehouseWindow(filter, dataView, conn, options);
       let members = 0;
       for await (const batch of audienceOnWarehouse(rule, dataView, conn, window, { resolveFilter: id => this.workspace.filterById(id)?.rule, signal: options.signal })) {
         members += batch.length;
@@ -194,6 +240,7 @@ export class EvaluationService {
         source: { kind: 'warehouse' as const, engine: dataView.warehouse!.engine, where: describeWarehouse(dataView.warehouse!), queryMs: performance.now() - started, partial: false },
         window: window ? { from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString() } : undefined,
         ...(window ? { windowSource: windowSourceOf(filter, options.window) } : {}),
+        ...(window && (options.window === 'lookback' || filter.period?.kind === 'last') ? { anchor } : {}),
       };
     });
   }
@@ -214,23 +261,83 @@ export class EvaluationService {
   }
 
   /** The window on the warehouse: the same rule as on samples, ending at the warehouse's newest event. */
-  private async warehouseWindow(filter: FilterFile, dataView: DataView, conn: WarehouseConnection, options: EvaluateOptions): Promise<{ from: number; to: number } | undefined> {
-    const newest = await newestWarehouseEvent(dataView, conn, options.signal);
-    return windowFor(filter, newest ?? Date.now(), options.window);
+  /**
+   * The window on the warehouse: the same rule as on samples, ending today (a warehouse is live)
+   * unless the data view says `anchor: newest-event` — then at the warehouse's newest event.
+   */
+  private async warehouseWindow(filter: FilterFile, dataView: DataView, conn: WarehouseConnection, options: EvaluateOptions): Promise<{ window: { from: number; to: number } | undefined; anchor: WindowAnchor }> {
+    let end = this.workspaceNow();
+    let kind: WindowAnchor['kind'] = 'today';
+    if (dataView.anchor === 'newest-event') {
+      const newest = await newestWarehouseEvent(dataView, conn, options.signal);
+      if (newest !== undefined) {
+        end = newest;
+        kind = 'newest-event';
+      }
+    }
+    return { window: windowFor(filter, end, options.window), anchor: { kind, date: new Date(end).toISOString().slice(0, 10) } };
   }
 
   async explain(key: string, person: PersonRef, options: EvaluateOptions = {}): Promise<Outcome<Explanation>> {
     const prepared = await this.prepare(key, options);
     if (!prepared.ok) return prepared;
     const { filter, rule, dataView, dataset } = prepared.value;
-    const window = this.windowOf(filter, dataset);
+    const window = this.windowOf(filter, dataView, dataset);
     return { ok: true, value: explainPerson(rule, { dataView, dataset, window, resolveFilter: id => this.workspace.filterById(id)?.rule }, person) };
   }
 
-  private windowOf(filter: FilterFile, dataset: Dataset, which: EvaluateOptions['window'] = 'period'): { from: number; to: number } | undefined {
-    const newest = newestEventTime(dataset);
-    return windowFor(filter, Number.isFinite(newest) ? newest : Date.now(), which);
+  private windowOf(filter: FilterFile, dataView: DataView, dataset: Dataset, which: EvaluateOptions['window'] = 'period'): { from: number; to: number } | undefined {
+    return windowFor(filter, this.anchorTime(dataView, dataset), which);
   }
+
+  /** The instant relative windows end on the day of: today, or the newest event (today when there is none). */
+  private anchorTime(dataView: DataView, dataset: Dataset): number {
+    if (dataView.anchor === 'today') return this.workspaceNow();
+    const newest = newestEventTime(dataset);
+    return Number.isFinite(newest) ? newest : this.workspaceNow();
+  }
+
+  private anchorOf(dataView: DataView, dataset: Dataset): WindowAnchor {
+    const kind = dataView.anchor === 'today' || !Number.isFinite(newestEventTime(dataset)) ? 'today' : 'newest-event';
+    return { kind, date: new Date(this.anchorTime(dataView, dataset)).toISOString().slice(0, 10) };
+  }
+
+  private workspaceNow(): number {
+    return this.now().getTime();
+  }
+}
+
+/** Rows skipped while loading: every warning but those of files not read at all. */
+export function skippedRows(dataset: Dataset): number {
+  return (dataset.warningCount ?? dataset.warnings.length) - (dataset.unreadSources?.length ?? 0);
+}
+
+/** Why a loaded dataset must not be evaluated: a source not read, or too many rows skipped. */
+function refusal(dataView: DataView, dataset: Dataset, maxBadRows: number | undefined): EvaluationError | undefined {
+  const unread = dataset.unreadSources ?? [];
+  if (unread.length) {
+    return {
+      code: 'data-incomplete',
+      message: `Data view \`${dataView.id}\` has ${unread.length === 1 ? 'a sample file' : `${unread.length} sample files`} that could not be read, so nothing was evaluated: ${unread.map(u => u.message).join(' ')}`,
+      files: unread,
+    };
+  }
+  const skipped = skippedRows(dataset);
+  if (maxBadRows !== undefined && skipped > maxBadRows) {
+    return { code: 'too-many-bad-rows', message: `${skipped} row${skipped === 1 ? ' was' : 's were'} skipped while loading data view \`${dataView.id}\` (at most ${maxBadRows} allowed), so nothing was evaluated; fix the rows or raise --max-bad-rows.`, skippedRows: skipped, maxBadRows };
+  }
+  return undefined;
+}
+
+function dataSummary(dataView: DataView, dataset: Dataset): DataSummary {
+  const counts = new Map<string, number>(dataView.files.map(f => [f.path, 0]));
+  const src = dataset.sources;
+  if (src) {
+    const perIndex = new Array<number>(src.files.length).fill(0);
+    for (let i = 0; i < src.file.length; i++) perIndex[src.file[i]]++;
+    src.files.forEach((f, i) => counts.set(f, (counts.get(f) ?? 0) + perIndex[i]));
+  }
+  return { files: [...counts].map(([file, events]) => ({ file, events })), skippedRows: skippedRows(dataset) };
 }
 
 /** Where the window comes from: a one-time audience's range, else the period or the lookback asked for. */

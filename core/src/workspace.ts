@@ -1,5 +1,7 @@
 import type { Diagnostic, Problem } from './diagnostics';
 import { checkFilter } from './check/checker';
+import { dataViewSourceProblems } from './check/dataviewSources';
+import type { SourcePolicy } from './data/sourceAccess';
 import { parseDataViewFile } from './files/dataviewFile';
 import type { DataViewFile } from './files/dataviewFile';
 import { parseFilterFile } from './files/filterFile';
@@ -18,6 +20,8 @@ export interface WorkspaceOptions {
    * undefined or empty when there is none.
    */
   defaultDataView?(filterUri: string): string | undefined;
+  /** Where sample files may come from (the workspace folder, allowed extra folders); unconfined without one. */
+  sourcePolicy?: SourcePolicy;
 }
 
 /**
@@ -41,7 +45,7 @@ export class Workspace {
 
   constructor(
     private readonly now: () => Date = () => new Date(),
-    private readonly options: WorkspaceOptions = {},
+    readonly options: WorkspaceOptions = {},
   ) {}
 
   /** Adds or replaces a file; parses only when the text changed. Returns the parsed file. */
@@ -129,7 +133,7 @@ export class Workspace {
     if (!file) return [];
     const problems: Problem[] = [...file.problems];
     if (file.kind === 'filter') problems.push(...checkFilter(file, this));
-    if (file.kind === 'dataview') problems.push(...this.duplicateIdProblems(file, this.dataViews(), 'data view'));
+    if (file.kind === 'dataview') problems.push(...this.duplicateIdProblems(file, this.dataViews(), 'data view'), ...dataViewSourceProblems(file, this.options.sourcePolicy));
     if (file.kind === 'filterTest' && !file.problems.some(p => p.severity === 'error')) problems.push(...filterTestProblems(file, this));
     const diagnostics = problems.map(p => toDiagnostic(file.lines, p));
     diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);

@@ -18,7 +18,7 @@ export interface EndpointProcess {
  * its `{"listening": url}` line. Used by benchmarks (separate memory) and crash tests (kill -9).
  */
 export function spawnEndpointProcess(options: { dbPath: string; port?: number; args?: string[] }): Promise<EndpointProcess> {
-  const child = spawn(process.execPath, [path.join(__dirname, 'main.js'), '--port', String(options.port ?? 0), '--db', options.dbPath, ...(options.args ?? [])], {
+  const child = spawn(process.execPath, [path.join(__dirname, 'main.js'), '--port', String(options.port ?? 0), '--db', options.dbPath, '--json', ...(options.args ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));

@@ -99,7 +99,7 @@
       renderSample(r);
       $('footer').textContent = `Data view ${r.dataView.title ? `${r.dataView.title} (${r.dataView.id})` : r.dataView.id}` +
         `${r.truncated ? `, first ${fmt.format(r.truncated.rowLimit)} events` : ''}` +
-        `${r.window ? ` · ${r.windowSource === 'range' ? 'one-time range' : 'window'} ${windowText(r.window)}` : ''}` +
+        `${r.window ? ` · ${r.windowSource === 'range' ? 'one-time range' : 'window'} ${windowText(r.window)}${r.anchor ? ` (to ${r.anchor.kind === 'today' ? 'today' : 'the newest event'}, ${r.anchor.date})` : ''}` : ''}` +
         ` · evaluated in ${r.elapsedMs < 10 ? r.elapsedMs.toFixed(1) : Math.round(r.elapsedMs)} ms${r.warm ? '' : ' (dataset loaded)'}` +
         `${r.loadWarnings ? ` · ${fmt.format(r.loadWarnings)} data warning${r.loadWarnings === 1 ? '' : 's'}` : ''}` +
         ` · ${new Date(r.evaluatedAt).toLocaleTimeString()}`;

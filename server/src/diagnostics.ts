@@ -13,8 +13,10 @@ const SEVERITY: Record<Diagnostic['severity'], DiagnosticSeverity> = {
   hint: DiagnosticSeverity.Hint,
 };
 
-export function toLspDiagnostic(d: Diagnostic): LspDiagnostic {
-  return { range: d.range, severity: SEVERITY[d.severity], code: d.code, source: SOURCE, message: d.message, data: d.data };
+export function toLspDiagnostic(d: Diagnostic, uri?: string): LspDiagnostic {
+  const lsp: LspDiagnostic = { range: d.range, severity: SEVERITY[d.severity], code: d.code, source: SOURCE, message: d.message, data: d.data };
+  if (d.related && uri) lsp.relatedInformation = d.related.map(r => ({ location: { uri, range: r.range }, message: r.message }));
+  return lsp;
 }
 
 /**
@@ -36,7 +38,8 @@ export class DiagnosticsPublisher {
         else if (d.severity === 'warning') warnings++;
       }
       this.counts.set(key, { errors, warnings });
-      void this.connection.sendDiagnostics({ uri: keyToUri(key), version: this.versionOf(key), diagnostics: diagnostics.map(toLspDiagnostic) });
+      const uri = keyToUri(key);
+      void this.connection.sendDiagnostics({ uri, version: this.versionOf(key), diagnostics: diagnostics.map(d => toLspDiagnostic(d, uri)) });
     }
   }
 

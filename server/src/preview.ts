@@ -180,6 +180,7 @@ export function registerPreviewHandlers(connection: Connection, documents: TextD
       dimensions,
       window: e.window,
       ...(e.windowSource ? { windowSource: e.windowSource } : {}),
+      ...(e.anchor ? { anchor: e.anchor } : {}),
       matched: r.matched,
       total: r.total,
       namespaces: r.namespaces,

@@ -137,6 +137,8 @@ export interface PreviewEvaluation {
   window?: { from: string; to: string };
   /** Where `window` comes from. */
   windowSource?: 'range' | 'period' | 'lookback';
+  /** For a relative period: the day it ends on, the newest event's or today (the data view's `anchor`). */
+  anchor?: { kind: 'newest-event' | 'today'; date: string };
   matched: PreviewCounts;
   total: PreviewCounts;
   /** Matched people per identity namespace. */
@@ -189,7 +191,7 @@ export interface PreviewUnavailable {
   uri: string;
   version?: number;
   /** `no-warehouse` / `warehouse`: an evaluation on the data view's warehouse could not run (the message says why). */
-  code: 'not-a-filter' | 'no-dataview' | 'cancelled' | 'no-warehouse' | 'warehouse';
+  code: 'not-a-filter' | 'no-dataview' | 'data-incomplete' | 'too-many-bad-rows' | 'cancelled' | 'no-warehouse' | 'warehouse';
   message: string;
 }
 
@@ -299,7 +301,7 @@ export interface AudienceUnavailable {
   status: 'error';
   uri: string;
   version?: number;
-  code: 'not-a-filter' | 'filter-has-errors' | 'no-dataview' | 'no-audience' | 'cancelled' | 'no-warehouse' | 'warehouse';
+  code: 'not-a-filter' | 'filter-has-errors' | 'no-dataview' | 'no-audience' | 'data-incomplete' | 'too-many-bad-rows' | 'cancelled' | 'no-warehouse' | 'warehouse';
   message: string;
 }
 

@@ -2,7 +2,10 @@ import { createConnection, DidChangeConfigurationNotification, ProposedFeatures,
 import type { InitializeParams, InitializeResult } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { referencedFilterIds } from '../../core/src/check/checker';
+import * as path from 'path';
 import { DatasetCache } from '../../core/src/data/cache';
+import { ALLOWED_FOLDERS_SETTING } from '../../core/src/data/sourceAccess';
+import type { SourcePolicy } from '../../core/src/data/sourceAccess';
 import { EvaluationService } from '../../core/src/evaluation';
 import { Workspace } from '../../core/src/workspace';
 import { findWorkspaceFiles, readWorkspaceFile } from '../../core/src/workspaceFiles';
@@ -30,10 +33,25 @@ import type { ServerStatus, StatusParams } from './protocol';
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 let settings = new SettingsStore(connection, false);
-const workspace = new Workspace(undefined, { defaultDataView: key => settings.defaultDataViewFor(key) });
-/** One dataset cache for the preview and for the sample values of completion and hover. */
-const datasets = new DatasetCache();
 let folders: string[] = [];
+/**
+ * Sample files are read only inside the workspace folder of their data view (after symlinks), or
+ * inside a folder of the application-scoped `audienceFilters.data.allowedFolders` setting.
+ */
+const sourcePolicy: SourcePolicy = {
+  rootsFor: dataViewKey => [...foldersHolding(dataViewKey), ...settings.allowedFolders()],
+  howToAllow: `add its folder to the user setting \`${ALLOWED_FOLDERS_SETTING}\``,
+  setting: ALLOWED_FOLDERS_SETTING,
+};
+const workspace = new Workspace(undefined, { defaultDataView: key => settings.defaultDataViewFor(key), sourcePolicy });
+/** One dataset cache for the preview and for the sample values of completion and hover. */
+const datasets = new DatasetCache({ load: { policy: sourcePolicy } });
+
+/** The workspace folders holding a file; a file outside every folder is confined to its own folder. */
+function foldersHolding(key: string): string[] {
+  const holding = folders.filter(f => key.startsWith(f.endsWith(path.sep) ? f : f + path.sep));
+  return holding.length ? holding : [path.dirname(key)];
+}
 let lastCheck: string | null = null;
 let dynamicConfigurationChange = false;
 /**
@@ -90,7 +108,11 @@ connection.onInitialized(async () => {
 // applies to the next preview request; a changed default data view re-checks every file.
 connection.onDidChangeConfiguration(async () => {
   settings.clear();
-  if (await settings.refreshFolders(folders)) checkAll();
+  if (await settings.refreshFolders(folders)) {
+    // The allowed folders decide which sample files load: a cached dataset may be stale.
+    datasets.clear();
+    checkAll();
+  }
 });
 
 /** The preview row limit (`audienceFilters.preview.sampleRowLimit`) for a filter file. */

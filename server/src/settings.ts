@@ -15,10 +15,15 @@ export interface ResourceSettings {
   sampleRowLimit: number;
   /** `audienceFilters.defaultDataView`: data view id for filters without `dataview:` ('' for none). */
   defaultDataView: string;
+  /**
+   * `audienceFilters.data.allowedFolders`: folders outside the workspace sample files may come
+   * from. Application-scoped (package.json), so a workspace's own settings cannot widen it.
+   */
+  allowedFolders: string[];
 }
 
 export const SETTINGS_SECTION = 'audienceFilters';
-export const DEFAULT_SETTINGS: ResourceSettings = { sampleRowLimit: 1_000_000, defaultDataView: '' };
+export const DEFAULT_SETTINGS: ResourceSettings = { sampleRowLimit: 1_000_000, defaultDataView: '', allowedFolders: [] };
 
 /** Reads the section as the client sends it (nested objects; anything may be missing or null). */
 export function parseSettings(raw: unknown): ResourceSettings {
@@ -26,7 +31,10 @@ export function parseSettings(raw: unknown): ResourceSettings {
   const preview = isObject(section.preview) ? section.preview : {};
   const limit = preview.sampleRowLimit;
   const dataView = section.defaultDataView;
+  const data = isObject(section.data) ? section.data : {};
+  const allowed = Array.isArray(data.allowedFolders) ? data.allowedFolders.filter((f): f is string => typeof f === 'string' && f.trim() !== '') : [];
   return {
+    allowedFolders: allowed.map(f => f.trim()),
     sampleRowLimit: typeof limit === 'number' && Number.isFinite(limit) && limit >= 1 ? Math.floor(limit) : DEFAULT_SETTINGS.sampleRowLimit,
     defaultDataView: typeof dataView === 'string' ? dataView.trim() : DEFAULT_SETTINGS.defaultDataView,
   };
@@ -36,6 +44,8 @@ export class SettingsStore {
   private readonly byScope = new Map<string, Promise<ResourceSettings>>();
   /** Folder key → its default data view; '' is the scope of files outside every folder. */
   private folderDefaults = new Map<string, string>();
+  /** `audienceFilters.data.allowedFolders`, read with the folders' settings (see `refreshFolders`). */
+  private allowed: string[] = [];
 
   /** `pull`: the client announced the `workspace.configuration` capability. */
   constructor(
@@ -62,9 +72,16 @@ export class SettingsStore {
     const scopes = ['', ...folderKeys];
     const settings = await this.fetch(scopes.map(k => (k ? keyToUri(k) : '')));
     const next = new Map(scopes.map((k, i) => [k, settings[i].defaultDataView]));
-    const changed = next.size !== this.folderDefaults.size || [...next].some(([k, v]) => this.folderDefaults.get(k) !== v);
+    const allowed = settings[0].allowedFolders;
+    const changed = next.size !== this.folderDefaults.size || [...next].some(([k, v]) => this.folderDefaults.get(k) !== v) || allowed.join('\0') !== this.allowed.join('\0');
     this.folderDefaults = next;
+    this.allowed = allowed;
     return changed;
+  }
+
+  /** The folders outside the workspace that sample files may come from (sync; see `refreshFolders`). */
+  allowedFolders(): string[] {
+    return this.allowed;
   }
 
   /** The default data view of the innermost folder holding the file (sync; see `refreshFolders`). */

@@ -1,11 +1,8 @@
 /** CJA builder parity in the CLI: preview metrics, size gauge, estimated return, one-time ranges, and errors shown where the user is. */
 import * as assert from 'assert';
-import type { ChildProcess } from 'child_process';
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import * as readline from 'readline';
-import { CLI, REPO_ROOT, runCli, tempWorkspace } from '../support/cli';
+import { REPO_ROOT, runCli, startEndpoint, tempWorkspace } from '../support/cli';
 
 const EXAMPLES = path.join(REPO_ROOT, 'examples');
 
@@ -137,13 +134,3 @@ describe('audience-filters preview / members / publish on a filter with errors',
   });
 });
 
-/** The CLI's `endpoint` command as a real process on a random loopback port. */
-function startEndpoint(db: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [CLI, 'endpoint', '--port', '0', '--db', db], { stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    readline.createInterface({ input: child.stdout! }).on('line', line => {
-      if (line.startsWith('{') && JSON.parse(line).listening) resolve({ child, url: JSON.parse(line).listening });
-    });
-    child.once('exit', code => reject(new Error(`endpoint exited with ${code}`)));
-  });
-}

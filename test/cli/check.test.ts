@@ -21,7 +21,14 @@ describe('audience-filters check', () => {
       assert.strictEqual(r.status, 1, r.stderr);
       const out = JSON.parse(r.stdout);
       assert.deepStrictEqual(out.diagnostics, [
-        { file: 'bad.filter.yaml', range: { start: { line: 3, character: 0 }, end: { line: 3, character: 5 } }, severity: 'error', code: 'yaml-syntax', message: 'YAML syntax error: deficient indentation.' },
+        {
+          file: 'bad.filter.yaml',
+          range: { start: { line: 2, character: 6 }, end: { line: 2, character: 7 } },
+          severity: 'error',
+          code: 'yaml-syntax',
+          message: 'YAML syntax error: this flow list `[` is never closed with `]`.',
+          related: [{ range: { start: { line: 3, character: 0 }, end: { line: 3, character: 5 } }, message: 'YAML gave up here: deficient indentation.' }],
+        },
       ]);
     } finally {
       ws.cleanup();
@@ -29,7 +36,7 @@ describe('audience-filters check', () => {
   });
 
   it('exits 0 and reports nothing for a clean folder', () => {
-    const ws = tempWorkspace({ 'web.dataview.yaml': DATAVIEW, 'ok.filter.yaml': 'filter: ok\ndataview: web\nrule: person where orders > 0\n' });
+    const ws = tempWorkspace({ 'web.dataview.yaml': DATAVIEW, 'events.ndjson': '', 'ok.filter.yaml': 'filter: ok\ndataview: web\nrule: person where orders > 0\n' });
     try {
       const r = runCli(['check', '.'], { cwd: ws.dir });
       assert.strictEqual(r.stderr, '');
@@ -74,7 +81,7 @@ describe('audience-filters check', () => {
   });
 
   for (const [args, message] of [
-    [['check', '--frobnicate', '.'], 'audience-filters check: unknown option --frobnicate (options: --format, --max-warnings, --dataview)\n'],
+    [['check', '--frobnicate', '.'], 'audience-filters check: unknown option --frobnicate (options: --format, --max-warnings, --dataview, --root, --allow-outside)\n'],
     [['check', 'does-not-exist.filter.yaml'], 'audience-filters check: no such file or folder: does-not-exist.filter.yaml\n'],
     [['check'], 'audience-filters check: check needs at least one file, folder or glob\n'],
     [['check', '.', '--format', 'xml'], 'audience-filters check: --format must be one of text, json, sarif, github (got "xml")\n'],

@@ -18,7 +18,7 @@ describe('audience-filters import / export / sql', function () {
   });
 
   it('writes -o, which check accepts, and exports it back to the same definition', () => {
-    const ws = tempWorkspace({ 'adobe.dataview.yaml': DATAVIEW, 'def.json': fs.readFileSync(path.join(ADOBE, 'ex05.json')) });
+    const ws = tempWorkspace({ 'adobe.dataview.yaml': DATAVIEW, 'events.ndjson': '', 'def.json': fs.readFileSync(path.join(ADOBE, 'ex05.json')) });
     try {
       const r = runCli(['import', 'def.json', '--dataview', 'adobe.dataview.yaml', '--id', 'landing-then-search', '-o', 'landing.filter.yaml'], { cwd: ws.dir });
       assert.strictEqual(r.status, 0, r.stderr);
@@ -134,7 +134,7 @@ describe('audience-filters import / export / sql', function () {
     assert.strictEqual(arr.status, 1);
     assert.strictEqual(arr.stdout, '');
     assert.match(arr.stderr, /^test\/fixtures\/adobe\/ex29\.json: \$: error adobe-not-definition: Expected a segment definition object, found an array of 9 items/);
-    const ws = tempWorkspace({ 'adobe.dataview.yaml': DATAVIEW, 'bad.json': JSON.stringify({ func: 'segment', container: { func: 'container', context: 'hits', pred: { func: 'or', preds: [{ func: 'streq', str: 'x', val: { func: 'attr', name: 'variables/pag' } }] } } }), 'syntax.json': '{"func": ' });
+    const ws = tempWorkspace({ 'adobe.dataview.yaml': DATAVIEW, 'events.ndjson': '', 'bad.json': JSON.stringify({ func: 'segment', container: { func: 'container', context: 'hits', pred: { func: 'or', preds: [{ func: 'streq', str: 'x', val: { func: 'attr', name: 'variables/pag' } }] } } }), 'syntax.json': '{"func": ' });
     try {
       const bad = runCli(['import', 'bad.json', '--dataview', 'adobe.dataview.yaml'], { cwd: ws.dir });
       assert.strictEqual(bad.status, 1);
@@ -151,7 +151,7 @@ describe('audience-filters import / export / sql', function () {
   });
 
   it('imports AA definitions case-insensitive with --from aa', () => {
-    const ws = tempWorkspace({ 'adobe.dataview.yaml': DATAVIEW, 'aa.json': JSON.stringify({ func: 'container', context: 'visitors', pred: { func: 'contains', str: 'Shoe', val: { func: 'attr', name: 'variables/page' } } }) });
+    const ws = tempWorkspace({ 'adobe.dataview.yaml': DATAVIEW, 'events.ndjson': '', 'aa.json': JSON.stringify({ func: 'container', context: 'visitors', pred: { func: 'contains', str: 'Shoe', val: { func: 'attr', name: 'variables/page' } } }) });
     try {
       const r = runCli(['import', 'aa.json', '--dataview', 'adobe.dataview.yaml', '--from', 'aa'], { cwd: ws.dir });
       assert.strictEqual(r.status, 0, r.stderr);
@@ -169,7 +169,7 @@ describe('audience-filters import / export / sql', function () {
       assert.match(r.stdout, /FROM web_events/);
     }
     // An exclude checkpoint with a calendar gap keeps the join form, which ClickHouse (no correlated subqueries) refuses.
-    const ws = tempWorkspace({ 'adobe.dataview.yaml': DATAVIEW, 'x.filter.yaml': 'filter: x\ndataview: adobe\nrule: |\n  person where\n    event where page_name = "A"\n    then within 1 month exclude event where page_name = "B"\n    then event where page_name = "C"\n' });
+    const ws = tempWorkspace({ 'adobe.dataview.yaml': DATAVIEW, 'events.ndjson': '', 'x.filter.yaml': 'filter: x\ndataview: adobe\nrule: |\n  person where\n    event where page_name = "A"\n    then within 1 month exclude event where page_name = "B"\n    then event where page_name = "C"\n' });
     try {
       const r = runCli(['sql', 'x.filter.yaml', '--dialect', 'clickhouse'], { cwd: ws.dir });
       assert.strictEqual(r.status, 1);
@@ -185,7 +185,7 @@ describe('audience-filters import / export / sql', function () {
 
 describe('audience-filters check --format sarif|github', function () {
   this.timeout(60_000);
-  const files = { 'adobe.dataview.yaml': DATAVIEW, 'a.filter.yaml': 'filter: a\ndataview: adobe\nrule: person where pgae_name = "x"\n', 'ok.filter.yaml': 'filter: ok\ndataview: adobe\nrule: person where orders > 0\n' };
+  const files = { 'adobe.dataview.yaml': DATAVIEW, 'events.ndjson': '', 'a.filter.yaml': 'filter: a\ndataview: adobe\nrule: person where pgae_name = "x"\n', 'ok.filter.yaml': 'filter: ok\ndataview: adobe\nrule: person where orders > 0\n' };
 
   it('prints a SARIF 2.1.0 log that validates, and exits 1 on errors', () => {
     const ws = tempWorkspace(files);

@@ -1,22 +1,11 @@
 import * as assert from 'assert';
-import { execFileSync, spawn } from 'child_process';
+import { execFileSync } from 'child_process';
 import type { ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import * as readline from 'readline';
-import { CLI, REPO_ROOT, runCli } from '../support/cli';
+import { REPO_ROOT, runCli, startEndpoint } from '../support/cli';
 
-/** The CLI's `endpoint` command as a real process on a random loopback port. */
-function startEndpoint(db: string, extra: string[] = []): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [CLI, 'endpoint', '--port', '0', '--db', db, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    readline.createInterface({ input: child.stdout! }).on('line', line => {
-      if (line.startsWith('{') && JSON.parse(line).listening) resolve({ child, url: JSON.parse(line).listening });
-    });
-    child.once('exit', code => reject(new Error(`endpoint exited with ${code}`)));
-  });
-}
 
 describe('audience-filters plan / publish / audiences against the reference endpoint', () => {
   let dir: string;
@@ -71,6 +60,17 @@ describe('audience-filters plan / publish / audiences against the reference endp
     assert.deepStrictEqual(audiences.map(a => [a.id, a.filterId, a.size]), [[r.audienceId, 'checkout-abandoners', p.total]]);
   });
 
+  it('the plan says which files and how many rows it was evaluated on, and where the lookback ends', () => {
+    const plan = runCli(['plan', filter, '--endpoint', endpoint.url], { env: { AUDIENCE_FILTERS_TOKEN: token } });
+    assert.strictEqual(plan.status, 0, plan.stderr);
+    const lines = plan.stdout.split('\n');
+    assert.strictEqual(lines[1], '  evaluated on 3 sample files: examples/data/web-events.ndjson 12000 events · examples/data/app-events.csv 3000 events · examples/data/crm-events.json 1500 events; 0 rows skipped');
+    assert.match(lines[3], /^  refresh \w+, lookback \d+ days to the newest event, 2026-11-27, expires /);
+    const json = JSON.parse(runCli(['plan', filter, '--endpoint', endpoint.url, '--json'], { env: { AUDIENCE_FILTERS_TOKEN: token } }).stdout);
+    assert.deepStrictEqual(json.anchor, { kind: 'newest-event', date: '2026-11-27' });
+    assert.deepStrictEqual(json.data.skippedRows, 0);
+  });
+
   it('a run left open blocks publish with the commands to clear it; --resume finishes it, abort-run aborts one', async () => {
     const env = { AUDIENCE_FILTERS_TOKEN: token };
     const first = JSON.parse(runCli(['publish', filter, '--endpoint', endpoint.url, '--yes', '--json'], { env }).stdout);
@@ -122,7 +122,7 @@ describe('audience-filters plan / publish / audiences against the reference endp
   it('without a token it is a usage error', () => {
     const r = runCli(['plan', filter, '--endpoint', endpoint.url], { env: { AUDIENCE_FILTERS_TOKEN: '' } });
     assert.strictEqual(r.status, 2);
-    assert.strictEqual(r.stderr, 'audience-filters plan: set AUDIENCE_FILTERS_TOKEN to your profile endpoint token\n');
+    assert.strictEqual(r.stderr, 'audience-filters plan: no endpoint token: set AUDIENCE_FILTERS_TOKEN. A local endpoint (`audience-filters endpoint --db audiences.db`) prints the line to paste, `export AUDIENCE_FILTERS_TOKEN=…`, when it starts (its admin token is in audiences.db.admin-token); for another endpoint, ask its operator for a token\n');
   });
 
   it('refuses plain HTTP to a non-loopback host', () => {

@@ -26,8 +26,15 @@ describe('language server diagnostics over stdio', () => {
     const file = path.join(ws.dir, 'open.filter.yaml');
     const uri = client.open(file, 'filter: open\ndataview: web\ntags: [a, b\nrule: person where orders > 0\n');
     const first = await client.waitForDiagnostics(uri, d => d.version === 1);
-    assert.deepStrictEqual(first.diagnostics.map(d => ({ range: d.range, code: d.code, source: d.source, severity: d.severity })), [
-      { range: { start: { line: 3, character: 0 }, end: { line: 3, character: 5 } }, code: 'yaml-syntax', source: 'audience-filters', severity: 1 },
+    // At the `[` that never closes; where YAML gave up (the next key) is the related information.
+    assert.deepStrictEqual(first.diagnostics.map(d => ({ range: d.range, code: d.code, source: d.source, severity: d.severity, relatedInformation: d.relatedInformation })), [
+      {
+        range: { start: { line: 2, character: 6 }, end: { line: 2, character: 7 } },
+        code: 'yaml-syntax',
+        source: 'audience-filters',
+        severity: 1,
+        relatedInformation: [{ location: { uri, range: { start: { line: 3, character: 0 }, end: { line: 3, character: 5 } } }, message: 'YAML gave up here: deficient indentation.' }],
+      },
     ]);
     client.change(uri, 2, 'filter: open\ndataview: web\ntags: [a, b]\nrule: person where orders > 0\n');
     const fixed = await client.waitForDiagnostics(uri, d => d.version === 2);

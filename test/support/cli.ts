@@ -1,4 +1,6 @@
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
+import type { ChildProcess } from 'child_process';
+import * as readline from 'readline';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -27,4 +29,15 @@ export function tempWorkspace(files: Record<string, string | Buffer>): { dir: st
     fs.writeFileSync(full, content);
   }
   return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The CLI's `endpoint` command as a real process on a random loopback port, resolved once it listens (its `--json` status line). */
+export function startEndpoint(db: string, extra: string[] = []): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [CLI, 'endpoint', '--port', '0', '--db', db, '--json', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    readline.createInterface({ input: child.stdout! }).on('line', line => {
+      if (line.startsWith('{') && JSON.parse(line).listening) resolve({ child, url: JSON.parse(line).listening });
+    });
+    child.once('exit', code => reject(new Error(`endpoint exited with ${code}`)));
+  });
 }

@@ -9,7 +9,7 @@ import { REPO_ROOT } from './cli';
 export interface PublishedDiagnostics {
   uri: string;
   version?: number;
-  diagnostics: Array<{ range: { start: { line: number; character: number }; end: { line: number; character: number } }; severity?: number; code?: string; source?: string; message: string; data?: unknown }>;
+  diagnostics: Array<{ range: { start: { line: number; character: number }; end: { line: number; character: number } }; severity?: number; code?: string; source?: string; message: string; data?: unknown; relatedInformation?: Array<{ location: { uri: string; range: { start: { line: number; character: number }; end: { line: number; character: number } } }; message: string }> }>;
 }
 
 /**

@@ -1,16 +1,33 @@
 import { flagValue, parseArgs, UsageError } from '../args';
-import { reportFailure, serviceFor } from '../evaluateFile';
+import type { CommandSpec } from '../args';
+import { evaluateFlagsOf, evaluateOptionsOf, reportFailure, serviceFor } from '../evaluateFile';
 import type { CommandIO } from '../io';
+import { DATAVIEW_OPTION, JSON_OPTION, SAMPLE_OPTIONS } from '../options';
 
-/** `audience-filters explain <file.filter.yaml> --person <id|namespace:id> [--json]` */
+export const EXPLAIN_COMMAND: CommandSpec = {
+  name: 'explain',
+  args: '<file.filter.yaml> --person <id|namespace:id>',
+  summary: "Explains why a person of the sample data is in or out of the audience, step by step, with the person's events.",
+  options: [
+    { name: 'person', value: '<id|namespace:id>', description: 'the person: an ID, or namespace:ID when IDs repeat across namespaces (required)' },
+    JSON_OPTION,
+    DATAVIEW_OPTION,
+    ...SAMPLE_OPTIONS,
+  ],
+  examples: ['audience-filters explain filters/buyers.filter.yaml --person 1032', 'audience-filters explain filters/buyers.filter.yaml --person ECID:1032 --json'],
+};
+
+/** `audience-filters explain <file.filter.yaml> --person <id|namespace:id>`: see EXPLAIN_COMMAND. */
 export async function runExplain(argv: string[], io: CommandIO): Promise<number> {
-  const args = parseArgs(argv, { values: ['person'], booleans: ['json'] });
+  const args = parseArgs(argv, EXPLAIN_COMMAND);
   if (args.positionals.length !== 1) throw new UsageError('explain needs exactly one filter file');
   const person = flagValue(args, 'person');
   if (!person) throw new UsageError('explain needs --person <id> or --person <namespace>:<id>');
-  const { key, service } = serviceFor(args.positionals[0], io);
-  const prepared = await service.prepare(key);
-  if (!prepared.ok) return reportFailure(prepared, args.positionals[0], io);
+  const flags = evaluateFlagsOf(args);
+  const context = serviceFor(args.positionals[0], io, flags);
+  const { key, service } = context;
+  const prepared = await service.prepare(key, evaluateOptionsOf(flags));
+  if (!prepared.ok) return reportFailure(prepared, args.positionals[0], io, context);
   const ds = prepared.value.dataset;
   const colon = person.indexOf(':');
   let index = -1;

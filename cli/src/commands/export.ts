@@ -8,23 +8,30 @@ import { walkExpr } from '../../../core/src/rule/walk';
 import { getPair, toJS } from '../../../core/src/yaml/yamlTree';
 import type { Rule } from '../../../core/src/rule/ast';
 import { flagValue, oneOf, parseArgs, UsageError } from '../args';
+import type { CommandSpec } from '../args';
 import type { CommandIO } from '../io';
 import { loadWorkspace } from '../loadWorkspace';
+import { ROOT_OPTION } from '../options';
 import { expandPaths } from '../paths';
 
-/**
- * `audience-filters export <file.filter.yaml> [--target cja|aa] [--api]`
- *
- * Prints the canonical Adobe segment definition of a filter (with `--api`, wrapped in an API body
- * with `name`, `description` and the `x-audience-filters` extension object holding the id, title,
- * data view, tags, period and audience block as written). What the JSON leaves out is one warning
- * (`export-not-carried`). Problems go to stderr; errors exit 1.
- */
+export const EXPORT_COMMAND: CommandSpec = {
+  name: 'export',
+  args: '<file.filter.yaml>',
+  summary: 'Prints the filter as an Adobe segment definition (JSON); problems go to stderr and errors exit 1.',
+  options: [
+    { name: 'target', value: 'cja|aa', description: 'Customer Journey Analytics or Adobe Analytics', default: 'cja' },
+    { name: 'api', description: 'wrap the definition in a segments API request body: `name`, `description`, and an `x-audience-filters` object with the id, title, data view, tags, period and audience block as written (import restores them)' },
+    ROOT_OPTION,
+  ],
+  examples: ['audience-filters export filters/buyers.filter.yaml > buyers.json', 'audience-filters export filters/buyers.filter.yaml --target aa --api'],
+};
+
+/** `audience-filters export <file.filter.yaml>`: see EXPORT_COMMAND. */
 export function runExport(argv: string[], io: CommandIO): number {
-  const args = parseArgs(argv, { values: ['target'], booleans: ['api'] });
+  const args = parseArgs(argv, EXPORT_COMMAND);
   if (args.positionals.length !== 1) throw new UsageError('export needs exactly one filter file');
   const target = oneOf(flagValue(args, 'target'), ['cja', 'aa'] as const, 'target', 'cja');
-  const loaded = loadFilter(args.positionals[0], io, 'export');
+  const loaded = loadFilter(args.positionals[0], io, 'export', flagValue(args, 'root'));
   if (!loaded) return 1;
   const { definition, problems, commentsLeft } = exportAdobeDefinitionChecked(loaded.file.rule!, loaded.dataView, { target, resolveFilter: loaded.resolveFilter });
   for (const p of problems) io.err(`${ruleLocation(loaded, p.start, io)}: ${p.severity} ${p.code}: ${p.message}`);
@@ -88,11 +95,11 @@ export interface LoadedFilter {
  * Loads one filter file with its folder as context (data views, referenced filters). Prints the
  * file's errors and returns undefined when it has any: a broken rule is never exported or compiled.
  */
-export function loadFilter(arg: string, io: CommandIO, command: string): LoadedFilter | undefined {
-  const { targets, contextRoots } = expandPaths([arg], io.cwd);
+export function loadFilter(arg: string, io: CommandIO, command: string, root?: string): LoadedFilter | undefined {
+  const { targets, contextRoots } = expandPaths([arg], io.cwd, root);
   const filters = targets.filter(t => /\.filter\.ya?ml$/.test(t));
   if (filters.length !== 1) throw new UsageError(`${command} needs exactly one filter file (*.filter.yaml), got ${filters.length}`);
-  const workspace = loadWorkspace(filters, contextRoots);
+  const workspace = loadWorkspace({ targets: filters, contextRoots }, { cwd: io.cwd });
   const uri = filters[0];
   const file = workspace.get(uri);
   const shown = path.relative(io.cwd, uri) || uri;

@@ -6,7 +6,22 @@ import { parseFilterFile } from '../../../core/src/files/filterFile';
 import { filterFileText, kebabCase } from '../../../core/src/interop/filterFileText';
 import type { NewFilterFile } from '../../../core/src/interop/filterFileText';
 import { flagValue, oneOf, parseArgs, UsageError } from '../args';
+import type { CommandSpec } from '../args';
 import type { CommandIO } from '../io';
+
+export const IMPORT_COMMAND: CommandSpec = {
+  name: 'import',
+  args: '<definition.json> --dataview <file.dataview.yaml>',
+  summary: 'Turns an Adobe segment definition (bare, an API object, or a container) into a filter file.',
+  details: 'Problems are printed as `<file>: <JSON path>: <severity> <code>: <message>`; any error exits 1 and writes nothing.',
+  options: [
+    { name: 'dataview', value: '<file.dataview.yaml>', description: 'the data view whose dimensions and metrics the Adobe ids map to (required)' },
+    { name: 'id', value: '<id>', description: 'the filter id (kebab-case)', default: "the definition's name in kebab-case, else the file name" },
+    { name: 'from', value: 'cja|aa', description: 'Customer Journey Analytics or Adobe Analytics', default: 'cja' },
+    { name: 'output', alias: 'o', value: '<out.filter.yaml>', description: 'write the filter file there', default: 'print it on stdout' },
+  ],
+  examples: ['audience-filters import buyers.json --dataview web.dataview.yaml', 'audience-filters import segment.json --dataview web.dataview.yaml --from aa --id big-spenders -o filters/big-spenders.filter.yaml'],
+};
 
 const ID_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
@@ -19,7 +34,7 @@ const ID_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
  * any error exits 1 and writes nothing. A JSON array (a list of predicates) is an error naming `$`.
  */
 export function runImport(argv: string[], io: CommandIO): number {
-  const args = parseArgs(argv, { values: ['dataview', 'id', 'from', 'o', 'output'] });
+  const args = parseArgs(argv, IMPORT_COMMAND);
   if (args.positionals.length !== 1) throw new UsageError('import needs exactly one definition file (.json)');
   const dataviewArg = flagValue(args, 'dataview');
   if (!dataviewArg) throw new UsageError('import needs --dataview <file.dataview.yaml> (names map to its dimensions and metrics)');
@@ -77,7 +92,7 @@ export function runImport(argv: string[], io: CommandIO): number {
     }
   }
   const text = filterFileText(file);
-  const out = flagValue(args, 'o') ?? flagValue(args, 'output');
+  const out = flagValue(args, 'output');
   if (out) {
     const target = path.resolve(io.cwd, out);
     fs.writeFileSync(target, text);

@@ -4,9 +4,26 @@ import { dataViewYaml, inferDataView } from '../../../core/src/dataview/infer';
 import { FILTER_TEMPLATES, filterTemplateText } from '../../../core/src/filterTemplates';
 import type { FilterTemplate } from '../../../core/src/filterTemplates';
 import { flagValue, oneOf, parseArgs, UsageError } from '../args';
+import type { CommandSpec } from '../args';
 import type { CommandIO } from '../io';
 
 const ID_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+export const INIT_COMMAND: CommandSpec = {
+  name: 'init',
+  args: '<sample files…>',
+  summary: 'Writes a first data view inferred from sample files (and, with --filter, a first filter from a template).',
+  details: 'Fields are inferred from the first rows: the timestamp, the person ID and namespace, the session, dimensions and metrics with their most frequent values as comments. Never overwrites a file without --force.',
+  options: [
+    { name: 'id', value: '<id>', description: "the data view's id (kebab-case)", default: 'web' },
+    { name: 'title', value: '<text>', description: "the data view's title", default: 'none' },
+    { name: 'output', alias: 'o', value: '<file.dataview.yaml>', description: 'where to write the data view', default: '<id>.dataview.yaml in the current folder' },
+    { name: 'filter', value: '<id>', description: 'also write a first filter, <id>.filter.yaml next to the data view', default: 'none' },
+    { name: 'template', value: 'condition|sequence|exclude', description: 'the first filter\'s template (with --filter)', default: 'condition' },
+    { name: 'force', description: 'overwrite files that exist' },
+  ],
+  examples: ['audience-filters init data/web-events.ndjson data/app-events.csv --id web', 'audience-filters init data/events.ndjson --filter first-buyers --template sequence'],
+};
 
 /**
  * `audience-filters init <sample files…> [--id <id>] [--title <text>] [-o <file.dataview.yaml>]
@@ -20,7 +37,7 @@ const ID_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
  * nothing can be inferred, with the reason.
  */
 export function runInit(argv: string[], io: CommandIO): number {
-  const args = parseArgs(argv, { values: ['id', 'title', 'o', 'output', 'filter', 'template'], booleans: ['force'] });
+  const args = parseArgs(argv, INIT_COMMAND);
   if (args.positionals.length === 0) throw new UsageError('init needs one or more sample files (.ndjson, .json or .csv), e.g. `audience-filters init data/events.ndjson`');
   const id = flagValue(args, 'id') ?? 'web';
   if (!ID_PATTERN.test(id)) throw new UsageError(`--id must be kebab-case (a-z, 0-9, single dashes), got "${id}"`);

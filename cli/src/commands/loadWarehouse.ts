@@ -4,6 +4,7 @@ import { loadDataView } from '../../../core/src/data/load';
 import { parseDataViewFile } from '../../../core/src/files/dataviewFile';
 import { writeDuckDbTable } from '../../../core/src/warehouse/fromDataset';
 import { parseArgs, UsageError } from '../args';
+import type { CommandSpec } from '../args';
 import type { CommandIO } from '../io';
 
 /**
@@ -12,8 +13,17 @@ import type { CommandIO } from '../io';
  * file — a local warehouse to try `--source warehouse` on, with exactly the sample's events,
  * sessions (`session_id` holds the sample's session numbering) and input order (`event_order`).
  */
+export const LOAD_WAREHOUSE_COMMAND: CommandSpec = {
+  name: 'load-warehouse',
+  args: '<file.dataview.yaml>',
+  summary: "Loads the data view's sample files into its DuckDB warehouse (database: and table: of its warehouse: block), replacing the file.",
+  details: 'A local warehouse to try `--source warehouse` on: the same events, sessions (session_id holds the sample\'s session numbering) and input order (event_order) as the sample files.',
+  options: [],
+  examples: ['audience-filters load-warehouse web.dataview.yaml', 'audience-filters load-warehouse web.dataview.yaml && audience-filters preview filters/buyers.filter.yaml --source warehouse'],
+};
+
 export async function runLoadWarehouse(argv: string[], io: CommandIO): Promise<number> {
-  const args = parseArgs(argv, {});
+  const args = parseArgs(argv, LOAD_WAREHOUSE_COMMAND);
   if (args.positionals.length !== 1) throw new UsageError('load-warehouse needs exactly one data view file (*.dataview.yaml)');
   const file = path.resolve(io.cwd, args.positionals[0]);
   const shown = path.relative(io.cwd, file) || file;

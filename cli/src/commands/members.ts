@@ -1,21 +1,38 @@
 import { oneOf, flagValue, parseArgs, UsageError } from '../args';
-import { reportFailure, serviceFor, sourceOf } from '../evaluateFile';
+import type { CommandSpec } from '../args';
+import { evaluateFlagsOf, evaluateOptionsOf, printLoadWarnings, reportFailure, serviceFor } from '../evaluateFile';
 import type { CommandIO } from '../io';
+import { DATAVIEW_OPTION, maxBadRowsOption, SAMPLE_OPTIONS, SOURCE_OPTION } from '../options';
 
-/**
- * `audience-filters members <file.filter.yaml> [--format ndjson|csv|json] [--dataview <id>] [--source sample|warehouse]`:
- * the audience, sorted by namespace then id, written as it streams in (from a warehouse, batch by batch).
- */
+export const MEMBERS_COMMAND: CommandSpec = {
+  name: 'members',
+  args: '<file.filter.yaml>',
+  summary: 'Prints the audience, one identity per person, sorted by namespace then id, as it streams in (from a warehouse, batch by batch).',
+  options: [
+    { name: 'format', value: 'ndjson|csv|json', description: 'one JSON object per line, CSV with a header, or one JSON array', default: 'ndjson' },
+    DATAVIEW_OPTION,
+    SOURCE_OPTION,
+    maxBadRowsOption('no limit'),
+    ...SAMPLE_OPTIONS,
+  ],
+  examples: ['audience-filters members filters/buyers.filter.yaml --format csv > buyers.csv', 'audience-filters members filters/buyers.filter.yaml --source warehouse | head -5'],
+};
+
+/** `audience-filters members <file.filter.yaml>`: see MEMBERS_COMMAND. */
 export async function runMembers(argv: string[], io: CommandIO): Promise<number> {
-  const args = parseArgs(argv, { values: ['format', 'dataview', 'source'] });
+  const args = parseArgs(argv, MEMBERS_COMMAND);
   const format = oneOf(flagValue(args, 'format'), ['ndjson', 'csv', 'json'] as const, 'format', 'ndjson');
   if (args.positionals.length !== 1) throw new UsageError('members needs exactly one filter file');
   const file = args.positionals[0];
-  const { key, service } = serviceFor(file, io, { defaultDataView: flagValue(args, 'dataview') });
+  const flags = evaluateFlagsOf(args);
+  const context = serviceFor(file, io, flags);
+  // The header and the array's brackets are written only once the first batch is in, so a failure prints nothing on stdout.
+  let started = false;
   let first = true;
-  if (format === 'csv') io.out('namespace,id');
-  const outcome = await service.audienceBatches(key, { source: sourceOf(args) }, batch => {
+  const outcome = await context.service.audienceBatches(context.key, evaluateOptionsOf(flags), batch => {
     const lines: string[] = [];
+    if (!started && format === 'csv') lines.push('namespace,id');
+    started = true;
     if (format === 'json') {
       for (const m of batch) {
         lines.push(`${first ? '[' : ','}${JSON.stringify({ namespace: m.namespace, id: m.id })}`);
@@ -26,7 +43,9 @@ export async function runMembers(argv: string[], io: CommandIO): Promise<number>
     if (lines.length) io.out(lines.join('\n'));
     return io.drain?.();
   });
-  if (!outcome.ok) return reportFailure(outcome, file, io, service.workspace, key);
+  if (!outcome.ok) return reportFailure(outcome, file, io, context);
+  if (outcome.value.loadWarnings) printLoadWarnings({ loadWarnings: outcome.value.loadWarnings }, io);
+  if (format === 'csv' && !started) io.out('namespace,id');
   if (format === 'json') io.out(first ? '[]' : ']');
   return 0;
 }

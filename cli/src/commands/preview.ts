@@ -1,23 +1,40 @@
 import * as path from 'path';
-import { flagValue, parseArgs, UsageError } from '../args';
-import { evaluateFileOrFail, sourceOf } from '../evaluateFile';
+import { countOf, parseArgs, UsageError } from '../args';
+import type { CommandSpec } from '../args';
+import { anchorText } from '../../../core/src/evaluation';
+import { dataSummaryText, evaluateFileOrFail, evaluateFlagsOf } from '../evaluateFile';
 import type { CommandIO } from '../io';
+import { DATAVIEW_OPTION, JSON_OPTION, MAX_ROWS_OPTION, maxBadRowsOption, SAMPLE_OPTIONS, SOURCE_OPTION } from '../options';
 import { stepConversion } from '../../../core/src/engine';
 import { percentText, sizeGauge } from '../../../core/src/publish/plan';
 import { gaugeText, windowText } from '../publishing';
 
-/** `audience-filters preview <file.filter.yaml> [--json] [--sample N] [--dataview <id>] [--max-rows N] [--source sample|warehouse]` */
+export const PREVIEW_COMMAND: CommandSpec = {
+  name: 'preview',
+  args: '<file.filter.yaml>',
+  summary: 'Counts people, sessions and events the filter matches on the sample data of its data view (or its warehouse).',
+  details: 'A data view with a missing sample file is not evaluated (exit 1). A relative period ends at the newest event of the sample data (on a warehouse: today, unless the data view says `anchor: newest-event`).',
+  options: [
+    JSON_OPTION,
+    { name: 'sample', value: '<n>', description: 'list the first n members', default: '10' },
+    DATAVIEW_OPTION,
+    SOURCE_OPTION,
+    MAX_ROWS_OPTION,
+    maxBadRowsOption('no limit'),
+    ...SAMPLE_OPTIONS,
+  ],
+  examples: ['audience-filters preview filters/buyers.filter.yaml', 'audience-filters preview filters/buyers.filter.yaml --json --sample 0 --max-bad-rows 0'],
+};
+
+/** `audience-filters preview <file.filter.yaml>`: see PREVIEW_COMMAND. */
 export async function runPreview(argv: string[], io: CommandIO): Promise<number> {
-  const args = parseArgs(argv, { booleans: ['json'], values: ['sample', 'dataview', 'max-rows', 'source'] });
+  const args = parseArgs(argv, PREVIEW_COMMAND);
   if (args.positionals.length !== 1) throw new UsageError('preview needs exactly one filter file');
-  const sample = Number(flagValue(args, 'sample') ?? 10);
-  if (!Number.isInteger(sample) || sample < 0) throw new UsageError('--sample needs a whole number');
-  const maxRowsText = flagValue(args, 'max-rows');
-  const maxRows = maxRowsText === undefined ? undefined : Number(maxRowsText);
-  if (maxRows !== undefined && (!Number.isInteger(maxRows) || maxRows < 1)) throw new UsageError('--max-rows needs a whole number of at least 1');
-  const source = sourceOf(args);
-  if (source === 'warehouse' && maxRows !== undefined) throw new UsageError('--max-rows limits the sample files; a warehouse evaluates every event');
-  const evaluation = await evaluateFileOrFail(args.positionals[0], io, { defaultDataView: flagValue(args, 'dataview'), maxRows, source, audienceLimit: sample });
+  const sample = countOf(args, 'sample', 10)!;
+  const flags = { ...evaluateFlagsOf(args), audienceLimit: sample };
+  if (flags.maxRows !== undefined && flags.maxRows < 1) throw new UsageError('--max-rows needs a whole number of at least 1');
+  if (flags.source === 'warehouse' && flags.maxRows !== undefined) throw new UsageError('--max-rows limits the sample files; a warehouse evaluates every event');
+  const evaluation = await evaluateFileOrFail(args.positionals[0], io, flags);
   if (typeof evaluation === 'number') return evaluation;
   const r = evaluation.result;
   const metrics = r.metrics ?? [];
@@ -31,6 +48,7 @@ export async function runPreview(argv: string[], io: CommandIO): Promise<number>
       window: evaluation.window ?? null,
       // On a warehouse, an only before / only after filter's sessions and events are not computed (null).
       ...(evaluation.windowSource ? { windowSource: evaluation.windowSource } : {}),
+      anchor: evaluation.anchor ?? null,
       matched: r.matched,
       total: r.total,
       namespaces: r.namespaces,
@@ -42,6 +60,7 @@ export async function runPreview(argv: string[], io: CommandIO): Promise<number>
       perDay: r.perDay,
       sample: r.audience.slice(0, sample),
       warnings: evaluation.loadWarnings.length,
+      data: evaluation.data,
       ...(evaluation.truncated ? { truncated: evaluation.truncated } : {}),
     }, null, 2));
     return 0;
@@ -50,7 +69,7 @@ export async function runPreview(argv: string[], io: CommandIO): Promise<number>
   const row = (name: string, a: number, b: number) => `  ${name.padEnd(9)}${(Number.isFinite(a) ? String(a) : '–').padStart(9)} of ${String(b).padEnd(9)} ${pct(a, b).padStart(6)}`;
   io.out(`${evaluation.filterId}${evaluation.title ? ` — ${evaluation.title}` : ''}`);
   const src = evaluation.source;
-  io.out(`data view ${evaluation.dataView.id}${src.kind === 'warehouse' ? ` on ${src.where.split(`${io.cwd}${path.sep}`).join('')}` : ''}${evaluation.truncated ? ` (first ${evaluation.truncated.rowLimit} events)` : ''}${evaluation.window ? `, window ${windowText({ ...evaluation.window, source: evaluation.windowSource ?? 'period' })}` : ''}`);
+  io.out(`data view ${evaluation.dataView.id}${src.kind === 'warehouse' ? ` on ${src.where.split(`${io.cwd}${path.sep}`).join('')}` : ''}${evaluation.truncated ? ` (first ${evaluation.truncated.rowLimit} events)` : ''}${evaluation.window ? `, window ${windowText({ ...evaluation.window, source: evaluation.windowSource ?? 'period' })}${evaluation.anchor ? ` (${anchorText(evaluation.anchor)})` : ''}` : ''}`);
   io.out(row('people', r.matched.people, r.total.people));
   io.out(row('sessions', r.matched.sessions, r.total.sessions));
   io.out(row('events', r.matched.events, r.total.events));
@@ -75,6 +94,7 @@ export async function runPreview(argv: string[], io: CommandIO): Promise<number>
   }
   if (sample > 0 && r.audience.length) io.out(`  sample   ${r.audience.slice(0, sample).map(i => `${i.namespace}:${i.id}`).join(', ')}`);
   if (src.kind === 'warehouse' && src.partial) io.out('  (sessions and events of an only before / only after filter are not computed on a warehouse yet)');
+  if (src.kind === 'sample') io.out(dataSummaryText(evaluation.data, io.cwd));
   io.out(src.kind === 'warehouse' ? `evaluated on the warehouse in ${src.queryMs.toFixed(0)} ms` : `evaluated in ${r.elapsedMs.toFixed(1)} ms`);
   return 0;
 }

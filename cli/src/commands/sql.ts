@@ -1,8 +1,30 @@
 import { compileToSql } from '../../../core/src/sql/compile';
 import { SQL_DIALECTS } from '../../../core/src/sql/dialects';
 import { flagValue, oneOf, parseArgs, UsageError } from '../args';
+import type { CommandSpec } from '../args';
 import type { CommandIO } from '../io';
+import { ROOT_OPTION } from '../options';
 import { loadFilter, ruleLocation } from './export';
+
+const column = (name: string, description: string, fallback: string) => ({ name, value: '<col>', description, default: fallback });
+
+export const SQL_COMMAND: CommandSpec = {
+  name: 'sql',
+  args: '<file.filter.yaml> --dialect <dialect>',
+  summary: 'Prints one SQL query returning the audience (namespace, id) from an events table.',
+  details: 'A fixed `period` becomes a time condition; a relative one (`last 30 days`) depends on the data and is left to the caller (noted on stderr).',
+  options: [
+    { name: 'dialect', value: SQL_DIALECTS.join('|'), description: 'the SQL dialect (required)' },
+    { name: 'table', value: '<name>', description: 'the events table', default: 'events' },
+    column('person-column', 'the person ID column', 'person_id'),
+    column('namespace-column', 'the identity namespace column', 'namespace'),
+    column('timestamp-column', "the event time column", "the data view's timestamp field"),
+    column('session-column', 'the session ID column', "the data view's session field, else sessions by inactivity"),
+    column('order-column', 'the column that orders events of the same time', 'none'),
+    ROOT_OPTION,
+  ],
+  examples: ['audience-filters sql filters/buyers.filter.yaml --dialect duckdb', 'audience-filters sql filters/buyers.filter.yaml --dialect postgres --table analytics.events --person-column ecid'],
+};
 
 /**
  * `audience-filters sql <file.filter.yaml> --dialect duckdb|postgres|clickhouse|spark|trino [--table events]
@@ -13,11 +35,11 @@ import { loadFilter, ruleLocation } from './export';
  * (noted on stderr). Constructs that do not compile are errors with the rule location; exit 1.
  */
 export function runSql(argv: string[], io: CommandIO): number {
-  const args = parseArgs(argv, { values: ['dialect', 'table', 'person-column', 'namespace-column', 'timestamp-column', 'session-column', 'order-column'] });
+  const args = parseArgs(argv, SQL_COMMAND);
   if (args.positionals.length !== 1) throw new UsageError('sql needs exactly one filter file');
   if (!flagValue(args, 'dialect')) throw new UsageError(`sql needs --dialect (${SQL_DIALECTS.join(', ')})`);
   const dialect = oneOf(flagValue(args, 'dialect'), SQL_DIALECTS, 'dialect', 'duckdb');
-  const loaded = loadFilter(args.positionals[0], io, 'sql');
+  const loaded = loadFilter(args.positionals[0], io, 'sql', flagValue(args, 'root'));
   if (!loaded) return 1;
   const period = loaded.file.period;
   if (period?.kind === 'last') io.err(`note: the period \`last ${period.count} ${period.unit}${period.count === 1 ? '' : 's'}\` is relative to the newest event and is not applied; filter the table's time range yourself.`);

@@ -42,6 +42,8 @@ export interface Dataset {
   warnings: LoadWarning[];
   /** Total number of warnings met, including those left out of `warnings` (which is capped). */
   warningCount?: number;
+  /** Sample files that were not read at all (missing, unreadable, not regular, outside the allowed folders). */
+  unreadSources?: Array<{ file: string; message: string }>;
   /** Where each event came from, e.g. to show the source line of an event in explain views. */
   sources?: EventSources;
   /** The most events the load was allowed to keep (`LoadOptions.maxRows`), when it had a limit. */

@@ -1,8 +1,9 @@
 /**
  * Loads every sample file of a data view into one Dataset. Files are streamed in 1 MiB chunks and
  * parsed incrementally, so memory holds the columns being built plus one chunk, never a file's
- * text. Data problems (a missing or unreadable file, bad rows) become warnings; only cancellation
- * rejects. With `maxRows`, reading stops at the first event past the limit: the rest of that file
+ * text. Data problems become warnings; only cancellation rejects. A file that is missing,
+ * unreadable, not a regular file or outside the policy's folders is not read at all and is listed
+ * in the dataset's `unreadSources` (the evaluation refuses such a dataset). With `maxRows`, reading stops at the first event past the limit: the rest of that file
  * and the later files are not read.
  */
 import * as fs from 'fs';
@@ -16,6 +17,8 @@ import { NdjsonParser } from './ndjson';
 import { defaultThreads, loadInParallel, loadParquetInParallel, workersAvailable } from './parallel';
 import { loadParquetFile, parquetRowGroups } from './parquet';
 import type { ByteChunkParser, ChunkParser } from './parser';
+import { sourceProblem } from './sourceAccess';
+import type { SourcePolicy } from './sourceAccess';
 
 export interface LoadProgress {
   /** The file being read (absolute path). */
@@ -52,6 +55,8 @@ export interface LoadOptions {
    * result is dropped and the file is read sequentially up to the limit.
    */
   maxRows?: number;
+  /** Confines the sample files (see `SourcePolicy`); without one any readable regular file is read. */
+  policy?: SourcePolicy;
 }
 
 const CHUNK_BYTES = 1 << 20;
@@ -67,7 +72,9 @@ export async function loadDataView(dataView: DataView, options: LoadOptions = {}
   const threads = Math.max(1, Math.floor(options.threads ?? defaultThreads()));
   const minParallel = options.parallelMinBytes ?? PARALLEL_MIN_BYTES;
   const minParallelRows = options.parallelMinRows ?? PARALLEL_MIN_ROWS;
-  const sizes = await Promise.all(dataView.files.map((f) => statFile(f.path)));
+  const roots = options.policy?.rootsFor(dataView.uri);
+  const sizes = await Promise.all(dataView.files.map((f) => statFile(f.path, roots, options.policy?.howToAllow)));
+  const unread: Array<{ file: string; message: string }> = [];
   const totalBytes = sizes.reduce<number>((sum, s) => sum + (typeof s === 'number' ? s : 0), 0);
   let bytesBefore = 0;
   let rowsBefore = 0;
@@ -76,6 +83,7 @@ export async function loadDataView(dataView: DataView, options: LoadOptions = {}
     const size = sizes[index];
     if (typeof size === 'string') {
       builder.warn(file.path, 0, size);
+      unread.push({ file: file.path, message: size });
       continue;
     }
     const source = builder.addSource(file.path);
@@ -114,19 +122,19 @@ export async function loadDataView(dataView: DataView, options: LoadOptions = {}
     rowsBefore += parser.rows;
   }
   signal?.throwIfAborted();
-  return builder.finish();
+  const dataset = builder.finish();
+  if (unread.length) dataset.unreadSources = unread;
+  return dataset;
 }
 
-/** The file's size, or a warning message when it cannot be read. */
-async function statFile(path: string): Promise<number | string> {
+/** The file's size, or why it is not read. */
+async function statFile(path: string, roots: string[] | undefined, howToAllow: string | undefined): Promise<number | string> {
+  const problem = sourceProblem(path, roots, howToAllow);
+  if (problem) return problem.message;
   try {
-    const stat = await fs.promises.stat(path);
-    if (!stat.isFile()) return 'sample file is not a regular file; skipped';
-    return stat.size;
+    return (await fs.promises.stat(path)).size;
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return 'sample file not found; skipped';
-    return `sample file cannot be read (${code ?? (e as Error).message}); skipped`;
+    return `Sample file ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`;
   }
 }
 

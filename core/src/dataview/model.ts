@@ -55,6 +55,12 @@ export interface DataView {
   /** Sessions come from this field when set, else from the inactivity timeout. */
   sessionField?: string;
   sessionTimeoutMinutes: number;
+  /**
+   * Where relative periods and the lookback end: the day of the newest event of the data or
+   * today. Unset: `newest-event` on sample files (they are a snapshot), `today` on the warehouse
+   * (it is live).
+   */
+  anchor?: 'newest-event' | 'today';
   files: SampleFile[];
   /** Where the whole event history lives, evaluated there with `--source warehouse` (docs/warehouse.md). */
   warehouse?: WarehouseSource;

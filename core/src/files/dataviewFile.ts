@@ -12,6 +12,8 @@ export interface DataViewFile extends SourceFileBase {
   dataView?: DataView;
   /** Where each dimension and metric is declared (its key), for navigation and rename. */
   declarations: Map<string, { kind: 'dimension' | 'metric'; start: number; end: number }>;
+  /** Each sample file's absolute path with its `file:` value, where problems with the file are reported. */
+  sourceFiles: Array<{ path: string; value: Located<string> }>;
 }
 
 const DEFAULT_TIMEOUT_MINUTES = 30;
@@ -19,7 +21,7 @@ const DEFAULT_TIMEOUT_MINUTES = 30;
 export function parseDataViewFile(uri: string, text: string): DataViewFile {
   const base = parseSourceFile(uri, text, 'dataview');
   const root = base.yaml.root;
-  const file: DataViewFile = { ...base, kind: 'dataview', declarations: new Map() };
+  const file: DataViewFile = { ...base, kind: 'dataview', declarations: new Map(), sourceFiles: [] };
   file.id = stringAt(root, 'dataview');
   if (!root || root.kind !== 'map') return file;
   const dimensions: Dimension[] = [];
@@ -60,6 +62,7 @@ export function parseDataViewFile(uri: string, text: string): DataViewFile {
       const person = stringAt(item, 'person');
       if (!fileName || !person) continue;
       const abs = path.resolve(path.dirname(uri), fileName.value);
+      file.sourceFiles.push({ path: abs, value: fileName });
       const fmt = stringAt(item, 'format')?.value;
       files.push({
         path: abs,
@@ -72,6 +75,7 @@ export function parseDataViewFile(uri: string, text: string): DataViewFile {
   const timeout = session ? stringAt(session, 'timeout')?.value : undefined;
   const timestamp = stringAt(root, 'timestamp');
   const warehouse = parseWarehouse(file, getPair(root, 'warehouse'), timestamp?.value, session ? stringAt(session, 'field')?.value : undefined);
+  const anchorValue = stringAt(root, 'anchor')?.value;
   if (file.id && timestamp) {
     file.dataView = {
       id: file.id.value,
@@ -80,6 +84,8 @@ export function parseDataViewFile(uri: string, text: string): DataViewFile {
       timestampField: timestamp.value,
       sessionField: session ? stringAt(session, 'field')?.value : undefined,
       sessionTimeoutMinutes: timeout ? parseTimeout(timeout) : DEFAULT_TIMEOUT_MINUTES,
+      // Unset stays undefined: sample files default to the newest event, a warehouse to today.
+      ...(anchorValue === 'today' || anchorValue === 'newest-event' ? { anchor: anchorValue } : {}),
       files,
       ...(warehouse ? { warehouse } : {}),
       dimensions,

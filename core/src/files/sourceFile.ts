@@ -42,6 +42,7 @@ export function parseSourceFile(uri: string, text: string, schema: SchemaName | 
     severity: p.code === 'yaml-unsupported' ? 'warning' : 'error',
     code: p.code,
     message: p.message,
+    ...(p.related ? { related: p.related } : {}),
   }));
   const fatal = yaml.problems.some(p => p.code === 'yaml-syntax' || p.code === 'yaml-binary');
   if (!fatal && schema) {
@@ -95,5 +96,6 @@ export function applySuppressions(text: string, lines: LineIndex, diagnostics: D
 export function toDiagnostic(lines: LineIndex, p: Problem): Diagnostic {
   const d: Diagnostic = { range: lines.range(p.start, p.end), severity: p.severity, code: p.code, message: p.message };
   if (p.data) d.data = p.data;
+  if (p.related) d.related = p.related.map(r => ({ range: lines.range(r.start, r.end), message: r.message }));
   return d;
 }

@@ -1,3 +1,4 @@
+import { unclosedOpener } from './unclosed';
 import { CORE_SCHEMA, EVENT_ID, SCALAR_STYLE, getScalarValue, parseEvents } from 'js-yaml';
 import type { Event, ScalarEvent } from 'js-yaml';
 
@@ -50,6 +51,8 @@ export interface YamlProblem {
   end: number;
   code: 'yaml-syntax' | 'yaml-duplicate-key' | 'yaml-unsupported' | 'yaml-binary';
   message: string;
+  /** Other places that explain the problem (for an unclosed bracket: where the parser gave up). */
+  related?: Array<{ start: number; end: number; message: string }>;
 }
 
 export interface YamlParse {
@@ -72,9 +75,21 @@ export function parseYaml(text: string): YamlParse {
     const err = e as { reason?: string; message?: string; mark?: { position: number } };
     const at = Math.max(0, Math.min(err.mark?.position ?? 0, text.length));
     const end = tokenEnd(text, at);
-    return { root: null, problems: [{ start: at, end, code: 'yaml-syntax', message: `YAML syntax error: ${err.reason ?? err.message ?? 'unknown error'}.` }] };
+    const reason = err.reason ?? err.message ?? 'unknown error';
+    const opener = unclosedOpener(text, at);
+    if (opener && lineOf(text, opener.at) < lineOf(text, at)) {
+      const what = opener.char === '[' ? 'flow list `[` is never closed with `]`' : opener.char === '{' ? 'flow mapping `{` is never closed with `}`' : `quoted string \`${opener.char}\` is never closed`;
+      return { root: null, problems: [{ start: opener.at, end: opener.at + 1, code: 'yaml-syntax', message: `YAML syntax error: this ${what}.`, related: [{ start: at, end, message: `YAML gave up here: ${reason}.` }] }] };
+    }
+    return { root: null, problems: [{ start: at, end, code: 'yaml-syntax', message: `YAML syntax error: ${reason}.` }] };
   }
   return new TreeBuilder(text, events).build();
+}
+
+function lineOf(text: string, offset: number): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 /** End of the token starting at `at` on the same line (at least one character when there is one). */

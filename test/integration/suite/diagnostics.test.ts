@@ -1,5 +1,6 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import { SOURCE, extension, fixtureUri, openFixture, serverStatus, takeScreenshot, waitForServer } from './harness';
 import { waitForDiagnostics, waitForPublished } from './waitFor';
@@ -49,13 +50,42 @@ suite('diagnostics in a real VS Code', () => {
     assert.strictEqual(d.source, SOURCE);
     assert.strictEqual(d.severity, vscode.DiagnosticSeverity.Error);
     assert.ok(d.message.length > 0, 'empty message');
-    // `tags: [ecommerce, checkout` on line 4 is never closed: js-yaml marks the start of the next key
-    // (line 5, column 0: "deficient indentation"), and the range covers that token, `rule:`.
+    // `tags: [ecommerce, checkout` on line 4 is never closed: the error is on that `[`, and where js-yaml
+    // gave up (the next key, line 5: "deficient indentation") is its related information.
     assert.deepStrictEqual(
       [d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character],
-      [5, 0, 5, 5],
+      [4, 6, 4, 7],
       `range ${JSON.stringify(d.range)}`,
     );
+    assert.strictEqual(d.message, 'YAML syntax error: this flow list `[` is never closed with `]`.');
+    assert.deepStrictEqual(
+      d.relatedInformation?.map(r => [r.location.uri.toString(), r.location.range.start.line, r.location.range.start.character, r.location.range.end.line, r.location.range.end.character, r.message]),
+      [[uri.toString(), 5, 0, 5, 5, 'YAML gave up here: deficient indentation.']],
+    );
+  });
+
+  test('a data view whose sample file is missing gets an error on that file: value', async function () {
+    const relative = 'sources-missing/missing.dataview.yaml';
+    const uri = fixtureUri(relative);
+    fs.mkdirSync(path.dirname(uri.fsPath), { recursive: true });
+    fs.writeFileSync(uri.fsPath, 'dataview: missing-sample\ntimestamp: timestamp\nsources:\n  - file: data/not-there.ndjson\n    person: ecid\n    namespace: ECID\ndimensions:\n  page_name: string\n');
+    try {
+      const arrived = waitForDiagnostics(uri, ds => ours(ds).length > 0, WAIT_MS);
+      const doc = await openFixture(relative);
+      assert.strictEqual(doc.languageId, 'audience-dataview');
+      const ds = ours(await arrived);
+      assert.deepStrictEqual(
+        ds.map(d => [d.code, d.severity, d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character, d.message]),
+        [['dataview-file-missing', vscode.DiagnosticSeverity.Error, 3, 10, 3, 31, 'Sample file `data/not-there.ndjson` does not exist.']],
+      );
+      if (process.env.AUDIENCE_FILTERS_SCREENSHOT_DIR) {
+        await vscode.commands.executeCommand('workbench.actions.view.problems');
+        assert.ok(await takeScreenshot('dataview-missing-sample-file'), 'no screenshot');
+      }
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      fs.rmSync(path.dirname(uri.fsPath), { recursive: true, force: true });
+    }
   });
 
   test('a valid filter file gets an empty list of diagnostics', async () => {

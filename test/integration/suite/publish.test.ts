@@ -41,7 +41,7 @@ function startEndpoint(): Promise<Endpoint> {
   const node = process.env.AUDIENCE_FILTERS_ENDPOINT_NODE || 'node';
   const env = { ...process.env };
   delete env.ELECTRON_RUN_AS_NODE;
-  const child = spawn(node, [main, '--port', '0', '--host', '127.0.0.1', '--db', db], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const child = spawn(node, [main, '--port', '0', '--host', '127.0.0.1', '--db', db, '--json'], { stdio: ['ignore', 'pipe', 'pipe'], env });
   const exited = new Promise<void>(resolve => child.once('exit', () => resolve()));
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));

@@ -5,7 +5,8 @@ import { Workspace } from '../../../core/src/workspace';
 function diagnosticsOf(files: Record<string, string>, target: string): Array<[string, string, number, number, number, number]> {
   const ws = new Workspace(() => new Date('2026-11-28T00:00:00Z'));
   for (const [name, text] of Object.entries(files)) ws.set(`/w/${name}`, text);
-  return ws.diagnostics(`/w/${target}`).map(d => [d.code, d.severity, d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character]);
+  // The sample files of these data views do not exist: that is another test's subject (dataviewSources.test.ts).
+  return ws.diagnostics(`/w/${target}`).filter(d => !d.code.startsWith('dataview-file-')).map(d => [d.code, d.severity, d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character]);
 }
 
 const DV = 'dataview: web\ntimestamp: t\nsources:\n  - file: e.ndjson\n    person: p\n    namespace: ECID\ndimensions:\n  page: string\nmetrics:\n  orders:\n';

@@ -223,7 +223,7 @@ describe('loading sample files', () => {
     });
   });
 
-  it('warns about a missing file and loads the others', async () => {
+  it('does not read a missing file or a folder, lists them as unread sources, and loads the others', async () => {
     const ok = write('ok.ndjson', '{"id":"p","ts":1790848800}\n');
     const missing = path.join(dir, 'missing.ndjson');
     const ds = await load([
@@ -232,10 +232,13 @@ describe('loading sample files', () => {
       { path: dir, format: 'csv', identity: ECID },
     ]);
     assert.equal(ds.eventCount, 1);
+    const notFound = `Sample file ${missing} does not exist.`;
+    const folder = `Sample file ${dir} is a folder, not a regular file.`;
     assert.deepEqual(ds.warnings, [
-      { file: missing, line: 0, message: 'sample file not found; skipped' },
-      { file: dir, line: 0, message: 'sample file is not a regular file; skipped' },
+      { file: missing, line: 0, message: notFound },
+      { file: dir, line: 0, message: folder },
     ]);
+    assert.deepEqual(ds.unreadSources, [{ file: missing, message: notFound }, { file: dir, message: folder }]);
     assert.deepEqual(ds.sources!.files, [ok]);
   });
 

@@ -28,7 +28,9 @@ describe('YAML layer', () => {
     assert.strictEqual(problems.length, 1);
     assert.strictEqual(problems[0].code, 'yaml-syntax');
     const lines = new LineIndex(text);
-    assert.deepStrictEqual(lines.positionAt(problems[0].start), { line: 2, character: 0 });
+    // At the `[` that never closes; where the parser stopped is the related location.
+    assert.deepStrictEqual(lines.positionAt(problems[0].start), { line: 1, character: 6 });
+    assert.deepStrictEqual(problems[0].related?.map(r => lines.positionAt(r.start)), [{ line: 2, character: 0 }]);
     assert.match(problems[0].message, /^YAML syntax error: /);
   });
 
