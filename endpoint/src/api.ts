@@ -45,6 +45,12 @@ export interface Route {
   bodySchema?: string;
   /** Body may be omitted (treated as `{}`). */
   optionalBody?: boolean;
+  /**
+   * Long work before `handle`, outside its transaction, in short transactions of its own with the
+   * event loop free between them (a commit carries the previous membership over this way).
+   * It must leave nothing a reader sees half done; `handle` decides the answer.
+   */
+  prepare?(ctx: RouteContext): Promise<void>;
   /** Runs inside one SQLite transaction; an answer >= 400 rolls back everything it did. */
   handle(ctx: RouteContext): ApiResponse;
 }

@@ -1,7 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
 
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 /**
  * Opens (creating when needed) the endpoint's database.
@@ -22,7 +22,6 @@ export function openDatabase(file: string): Database {
   // 32 MiB of page cache (default 2 MiB) for the commit's sorted inserts and joins.
   db.pragma('cache_size = -32768');
   migrate(db);
-  db.exec('CREATE TEMP TABLE IF NOT EXISTS run_nids (nid INTEGER PRIMARY KEY)');
   return db;
 }
 
@@ -36,12 +35,66 @@ function migrate(db: Database): void {
     if (version < 1) createVersion1(db);
     // 2: why a run was aborted (by whom, or expired after inactivity).
     if (version < 2) db.exec('ALTER TABLE runs ADD COLUMN abort_reason TEXT');
+    // 3: memberships by generation (a run stages straight into its own; the commit switches).
+    if (version < 3) migrateToGenerations(db);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }
 
-/** The first schema; later versions alter it step by step, so an old database upgrades in place. */
-function createVersion1(db: Database): void {
+/**
+ * Version 3: an audience's membership is the set of `memberships` rows of its current
+ * `generation` (the seq of the run that committed it; 0 before the first commit, and for
+ * every membership written by version 2). A run stages its identities straight into rows of
+ * its own generation as batches arrive, with their status against the current one; its commit
+ * carries the previous generation's exits over in short transactions and then switches
+ * `audiences.generation` in one small transaction. Superseded and aborted generations are listed
+ * in `dropped_generations` and deleted in the background, so nothing has to be rewritten while
+ * every other request waits. `qualified_at` NULL means "when this generation was committed"
+ * (`audiences.last_refreshed_at`). Open runs of version 2 keep their staged identities: they move
+ * into their generation here.
+ */
+function migrateToGenerations(db: Database): void {
+  db.exec(`
+    ALTER TABLE audiences ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE runs ADD COLUMN members INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE runs ADD COLUMN commit_cursor INTEGER;
+    ALTER TABLE runs ADD COLUMN commit_exited INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE runs ADD COLUMN commit_ts TEXT;
+    ALTER TABLE memberships RENAME TO memberships_v2;
+    DROP INDEX memberships_by_identity;
+    CREATE TABLE memberships (
+      audience_seq INTEGER NOT NULL,
+      generation INTEGER NOT NULL,
+      nid INTEGER NOT NULL,
+      status TEXT NOT NULL CHECK (status IN ('realized', 'existing', 'exited')),
+      qualified_at TEXT,
+      exited_at TEXT,
+      version INTEGER NOT NULL,
+      PRIMARY KEY (audience_seq, generation, nid)
+    ) WITHOUT ROWID;
+    INSERT INTO memberships SELECT audience_seq, 0, nid, status, qualified_at, exited_at, version FROM memberships_v2;
+    DROP TABLE memberships_v2;
+    CREATE INDEX memberships_by_identity ON memberships (nid);
+    CREATE TABLE dropped_generations (
+      audience_seq INTEGER NOT NULL,
+      generation INTEGER NOT NULL,
+      PRIMARY KEY (audience_seq, generation)
+    ) WITHOUT ROWID;
+    INSERT OR IGNORE INTO identities (namespace, id)
+      SELECT s.namespace, s.id FROM staged s JOIN runs r ON r.seq = s.run_seq WHERE r.status = 'open' ORDER BY s.namespace, s.id;
+    INSERT INTO memberships (audience_seq, generation, nid, status, qualified_at, exited_at, version)
+      SELECT r.audience_seq, r.seq, i.nid, CASE WHEN o.status IN ('realized', 'existing') THEN 'existing' ELSE 'realized' END, NULL, NULL, a.version + 1
+      FROM staged s JOIN runs r ON r.seq = s.run_seq AND r.status = 'open' JOIN audiences a ON a.seq = r.audience_seq
+      JOIN identities i ON i.namespace = s.namespace AND i.id = s.id
+      LEFT JOIN memberships o ON o.audience_seq = r.audience_seq AND o.generation = 0 AND o.nid = i.nid
+      WHERE true ON CONFLICT DO NOTHING;
+    UPDATE runs SET members = (SELECT count(*) FROM memberships m WHERE m.audience_seq = runs.audience_seq AND m.generation = runs.seq) WHERE status = 'open';
+    DROP TABLE staged;
+  `);
+}
+
+/** The first schema; later versions alter it step by step, so an old database upgrades in place (exported for the upgrade test). */
+export function createVersion1(db: Database): void {
   db.exec(`
     CREATE TABLE users (
       seq INTEGER PRIMARY KEY,

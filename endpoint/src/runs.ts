@@ -3,6 +3,7 @@ import type { Database } from 'better-sqlite3';
 import { CommitResult, Identity, Run } from '../../core/src/publish/protocol';
 import { ApiResponse, Route, apiError, json } from './api';
 import { AudienceRow, audienceNotFound, liveAudience } from './audiences';
+import { carryOver, carryStep, dropGeneration, stageBatch } from './generations';
 import { newId } from './users';
 
 interface RunRow {
@@ -18,6 +19,13 @@ interface RunRow {
   committed_at: string | null;
   updated_at: string;
   abort_reason: string | null;
+  /** Distinct identities staged into the run's generation. */
+  members: number;
+  /** Null until the commit starts; then the last nid of the previous generation carried over. */
+  commit_cursor: number | null;
+  commit_exited: number;
+  /** The commit's time, fixed when it starts (exits carried over and the switch use it). */
+  commit_ts: string | null;
 }
 
 function findRun(db: Database, id: string): RunRow | undefined {
@@ -71,9 +79,9 @@ export function expireIdleRuns(db: Database, now: Date, idleMs: number): Expired
       // Checked again inside the write transaction: another connection may have moved it on.
       const changed = db.prepare("UPDATE runs SET status = 'aborted', abort_reason = ?, updated_at = ? WHERE seq = ? AND status = 'open' AND updated_at < ?").run(reason, ts, seq, cutoff).changes;
       if (!changed) continue;
-      db.prepare('DELETE FROM staged WHERE run_seq = ?').run(seq);
-      const row = db.prepare('SELECT r.id AS runId, a.id AS audienceId FROM runs r JOIN audiences a ON a.seq = r.audience_seq WHERE r.seq = ?').get(seq) as { runId: string; audienceId: string };
-      expired.push({ ...row, reason });
+      const row = db.prepare('SELECT r.id AS runId, a.id AS audienceId, a.seq AS audienceSeq FROM runs r JOIN audiences a ON a.seq = r.audience_seq WHERE r.seq = ?').get(seq) as { runId: string; audienceId: string; audienceSeq: number };
+      dropGeneration(db, row.audienceSeq, seq);
+      expired.push({ runId: row.runId, audienceId: row.audienceId, reason });
     }
     return expired;
   }).immediate();
@@ -93,37 +101,60 @@ function notOpen(row: RunRow): ApiResponse {
   return apiError(409, `run_${row.status}`, `Run ${row.id} is ${row.status}${why}; it accepts no more changes. Start a new run.`, { runId: row.id });
 }
 
+/** The batch as the JSON text `[[namespace, id], ...]`: what is hashed and what SQLite stages. */
+function batchPairs(identities: readonly Identity[]): string {
+  return JSON.stringify(identities.map((i) => [i.namespace, i.id]));
+}
+
 /** Content hash of a batch: order-sensitive, independent of JSON whitespace and key order. */
 export function batchDigest(identities: readonly Identity[]): string {
-  return createHash('sha256').update(JSON.stringify(identities.map((i) => [i.namespace, i.id]))).digest('hex');
+  return digestOf(batchPairs(identities));
+}
+
+function digestOf(pairs: string): string {
+  return createHash('sha256').update(pairs).digest('hex');
+}
+
+/** Starts a run's commit (fixing its time) unless it started already; afterwards the run takes no new batch. */
+function startCommit(db: Database, run: RunRow, now: Date): void {
+  if (run.commit_cursor === null) db.prepare('UPDATE runs SET commit_cursor = 0, commit_exited = 0, commit_ts = ? WHERE seq = ? AND commit_cursor IS NULL').run(now.toISOString(), run.seq);
 }
 
 /**
- * Applies a run in one transaction (the caller's): the staged set becomes the membership.
- * Previously current members not staged exit; those staged stay (`existing`); staged
- * identities that were not current enter (`realized`), including former members re-entering.
+ * The switch, in the caller's transaction: the run's generation (staged while batches arrived,
+ * with the previous generation's exits carried over by `carryOver`) becomes the audience's
+ * membership. Previously current members not staged exited; those staged stay (`existing`);
+ * staged identities that were not current entered (`realized`), including former members
+ * re-entering. Whatever the carry-over left (nothing, when it ran first) is finished here.
  */
 function commit(db: Database, run: RunRow, audience: AudienceRow, now: Date): CommitResult {
-  const ts = now.toISOString();
+  startCommit(db, run, now);
+  while (!carryStep(db, run.seq)) { /* the rest of the carry-over, normally nothing */ }
+  const state = findRun(db, run.id) as RunRow;
+  const ts = state.commit_ts as string;
   const version = audience.version + 1;
-  db.prepare('INSERT OR IGNORE INTO identities (namespace, id) SELECT namespace, id FROM staged WHERE run_seq = ? ORDER BY namespace, id').run(run.seq);
-  db.prepare('DELETE FROM temp.run_nids').run();
-  db.prepare('INSERT OR IGNORE INTO temp.run_nids (nid) SELECT i.nid FROM staged s JOIN identities i ON i.namespace = s.namespace AND i.id = s.id WHERE s.run_seq = ?').run(run.seq);
-  const exited = db.prepare(`UPDATE memberships SET status = 'exited', exited_at = ?, version = ?
-    WHERE audience_seq = ? AND status IN ('realized', 'existing') AND nid NOT IN (SELECT nid FROM temp.run_nids)`).run(ts, version, audience.seq).changes;
-  const existing = db.prepare(`UPDATE memberships SET status = 'existing', qualified_at = ?, version = ?
-    WHERE audience_seq = ? AND status IN ('realized', 'existing')`).run(ts, version, audience.seq).changes;
-  const entered = db.prepare(`INSERT INTO memberships (audience_seq, nid, status, qualified_at, exited_at, version)
-    SELECT ?, nid, 'realized', ?, NULL, ? FROM temp.run_nids WHERE true
-    ON CONFLICT (audience_seq, nid) DO UPDATE SET status = 'realized', qualified_at = excluded.qualified_at, exited_at = NULL, version = excluded.version
-    WHERE memberships.status = 'exited'`).run(audience.seq, ts, version).changes;
-  const total = existing + entered;
-  db.prepare('DELETE FROM temp.run_nids').run();
-  db.prepare('DELETE FROM staged WHERE run_seq = ?').run(run.seq);
+  const exited = state.commit_exited;
+  const existing = audience.size - exited;
+  const total = state.members;
+  const entered = total - existing;
   const result: CommitResult = { audienceVersion: version, entered, existing, exited, total };
-  db.prepare("UPDATE runs SET status = 'committed', result = ?, committed_at = ?, updated_at = ? WHERE seq = ?").run(JSON.stringify(result), ts, ts, run.seq);
-  db.prepare('UPDATE audiences SET size = ?, version = ?, last_refreshed_at = ? WHERE seq = ?').run(total, version, ts, audience.seq);
+  db.prepare("UPDATE runs SET status = 'committed', result = ?, committed_at = ?, updated_at = ? WHERE seq = ?").run(JSON.stringify(result), ts, now.toISOString(), run.seq);
+  db.prepare('UPDATE audiences SET generation = ?, size = ?, version = ?, last_refreshed_at = ? WHERE seq = ?').run(run.seq, total, version, ts, audience.seq);
+  dropGeneration(db, audience.seq, audience.generation);
   return result;
+}
+
+/** The checks of a commit request that need no write: the answer when it cannot go ahead. */
+function commitRefusal(db: Database, run: RunRow, batchCount: number): ApiResponse | undefined {
+  if (run.status !== 'open') return notOpen(run);
+  const { missing, extra } = missingBatches(db, run, batchCount);
+  if (missing.length) {
+    return apiError(409, 'batches_missing', `Run ${run.id} lacks ${missing.length === 1000 ? 'at least 1000' : missing.length} of ${batchCount} batches; send them and commit again.`, { runId: run.id, missingBatches: missing, field: '/batchCount' });
+  }
+  if (extra.length) {
+    return apiError(409, 'batches_unexpected', `Run ${run.id} has batches numbered ${extra.slice(0, 10).join(', ')} beyond batchCount ${batchCount}.`, { runId: run.id, field: '/batchCount' });
+  }
+  return undefined;
 }
 
 function missingBatches(db: Database, run: RunRow, batchCount: number): { missing: number[]; extra: number[] } {
@@ -167,14 +198,18 @@ export const runRoutes: Route[] = [
       if (!run) return runNotFound(params.runId);
       const number = Number(params.number);
       const identities = (body as { identities: Identity[] }).identities;
-      const sha256 = batchDigest(identities);
+      const pairs = batchPairs(identities);
+      const sha256 = digestOf(pairs);
       const previous = db.prepare('SELECT sha256, count FROM batches WHERE run_seq = ? AND number = ?').get(run.seq, number) as { sha256: string; count: number } | undefined;
       if (previous) {
         if (previous.sha256 === sha256) return json(200, { runId: run.id, number, identities: previous.count, sha256, duplicate: true });
         return apiError(409, 'batch_conflict', `Batch ${number} of run ${run.id} was already received with different content; batch numbers cannot be reused.`, { field: 'number', runId: run.id });
       }
       if (run.status !== 'open') return notOpen(run);
-      const audience = db.prepare('SELECT metadata FROM audiences WHERE seq = ?').get(run.audience_seq) as { metadata: string };
+      if (run.commit_cursor !== null) {
+        return apiError(409, 'run_committing', `Run ${run.id} is being committed; it accepts no more batches.`, { runId: run.id, field: 'number' });
+      }
+      const audience = db.prepare('SELECT metadata, generation, version FROM audiences WHERE seq = ?').get(run.audience_seq) as { metadata: string; generation: number; version: number };
       const allowed = new Set((JSON.parse(audience.metadata) as { namespaces: string[] }).namespaces);
       const stray = identities.findIndex((i) => !allowed.has(i.namespace));
       if (stray >= 0) {
@@ -185,30 +220,30 @@ export const runRoutes: Route[] = [
       if (staged > limits.maxIdentitiesPerAudience) {
         return apiError(400, 'limit_exceeded', `An audience may hold at most ${limits.maxIdentitiesPerAudience} identities; this batch would bring run ${run.id} to ${staged}.`, { field: '/identities', runId: run.id });
       }
-      const insert = db.prepare('INSERT INTO staged (run_seq, namespace, id) VALUES (?, ?, ?)');
-      for (const identity of identities) insert.run(run.seq, identity.namespace, identity.id);
+      const added = stageBatch(db, run.audience_seq, audience.generation, run.seq, audience.version + 1, pairs);
       const ts = now.toISOString();
       db.prepare('INSERT INTO batches (run_seq, number, sha256, count, received_at) VALUES (?, ?, ?, ?, ?)').run(run.seq, number, sha256, identities.length, ts);
-      db.prepare('UPDATE runs SET staged = ?, updated_at = ? WHERE seq = ?').run(staged, ts, run.seq);
+      db.prepare('UPDATE runs SET staged = ?, members = members + ?, updated_at = ? WHERE seq = ?').run(staged, added, ts, run.seq);
       return json(201, { runId: run.id, number, identities: identities.length, sha256, duplicate: false });
     },
   },
   {
     method: 'POST', path: '/v1/runs/:runId/commit', access: 'publishing', bodySchema: 'commit-request.json',
+    // The long part, outside the request's transaction: exits are carried over in short steps
+    // while other requests go on; `handle` then switches in one small transaction.
+    prepare: async ({ db, params, body, now }) => {
+      const run = findRun(db, params.runId);
+      if (!run || commitRefusal(db, run, (body as { batchCount: number }).batchCount)) return;
+      db.transaction(() => startCommit(db, run, now)).immediate();
+      await carryOver(db, run.seq);
+    },
     handle: ({ db, params, body, now, limits }) => {
       const run = findRun(db, params.runId);
       if (!run) return runNotFound(params.runId);
       // A repeated commit (the answer to the first was lost) returns the same result.
       if (run.status === 'committed') return json(200, toRun(db, run, limits.runIdleMs));
-      if (run.status !== 'open') return notOpen(run);
-      const { batchCount } = body as { batchCount: number };
-      const { missing, extra } = missingBatches(db, run, batchCount);
-      if (missing.length) {
-        return apiError(409, 'batches_missing', `Run ${run.id} lacks ${missing.length === 1000 ? 'at least 1000' : missing.length} of ${batchCount} batches; send them and commit again.`, { runId: run.id, missingBatches: missing, field: '/batchCount' });
-      }
-      if (extra.length) {
-        return apiError(409, 'batches_unexpected', `Run ${run.id} has batches numbered ${extra.slice(0, 10).join(', ')} beyond batchCount ${batchCount}.`, { runId: run.id, field: '/batchCount' });
-      }
+      const refusal = commitRefusal(db, run, (body as { batchCount: number }).batchCount);
+      if (refusal) return refusal;
       const audience = db.prepare('SELECT * FROM audiences WHERE seq = ?').get(run.audience_seq) as AudienceRow;
       commit(db, run, audience, now);
       return json(200, toRun(db, findRun(db, run.id) as RunRow, limits.runIdleMs));
@@ -224,7 +259,7 @@ export const runRoutes: Route[] = [
       const said = (body as { reason?: string }).reason?.trim();
       const reason = `aborted by ${user.name}${said ? `: ${said}` : ''}`;
       db.prepare("UPDATE runs SET status = 'aborted', abort_reason = ?, updated_at = ? WHERE seq = ?").run(reason, now.toISOString(), run.seq);
-      db.prepare('DELETE FROM staged WHERE run_seq = ?').run(run.seq);
+      dropGeneration(db, run.audience_seq, run.seq);
       return json(200, toRun(db, findRun(db, run.id) as RunRow, limits.runIdleMs));
     },
   },

@@ -9,6 +9,7 @@ import { AUDIENCE_PUBLISHING, PROTOCOL_VERSION } from '../../core/src/publish/pr
 import { ApiResponse, AuthUser, EndpointLimits, Route, apiError, json } from './api';
 import { audienceRoutes } from './audiences';
 import { openDatabase } from './database';
+import { collectGarbage } from './generations';
 import { FaultInjector, FaultOptions } from './faults';
 import { profileRoutes } from './profiles';
 import { RateLimitOptions, RateLimiter } from './rateLimit';
@@ -92,6 +93,8 @@ export async function startEndpoint(options: EndpointOptions): Promise<RunningEn
   db.prepare('DELETE FROM idempotency WHERE created_at < ?').run(new Date(clock().getTime() - IDEMPOTENCY_TTL_MS).toISOString());
   const limits: EndpointLimits = { maxIdentitiesPerAudience: AUDIENCE_LIMITS.maxIdentities, runIdleMs: DEFAULT_RUN_IDLE_MS, ...options.limits };
   logExpired(expireIdleRuns(db, clock(), limits.runIdleMs), log);
+  // What a previous process dropped (or was deleting when it stopped) goes in the background.
+  collectGarbage(db).catch((e: unknown) => log(`collecting dropped memberships failed: ${(e as Error).message}`));
 
   const handler = new RequestHandler(db, schemas, {
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY,
@@ -232,9 +235,12 @@ class RequestHandler {
     // Idle runs expire in their own transaction before the request is handled (a request's errors
     // roll back its transaction), so every answer (runs, an audience's openRunId) sees them expired.
     if (route.access !== 'public') logExpired(expireIdleRuns(this.db, now, this.config.limits.runIdleMs), this.config.log);
-    const response = this.execute(route, {
-      db: this.db, user, params, query, body: body.value, headers: req.headers, now, limits: this.config.limits,
-    }, idempotencyKey, `${method} ${rawPath}`);
+    const ctx = { db: this.db, user, params, query, body: body.value, headers: req.headers, now, limits: this.config.limits };
+    if (route.prepare) {
+      await route.prepare(ctx);
+      if (this.closed) return send(res, apiError(503, 'shutting_down', 'The endpoint is shutting down.'), true);
+    }
+    const response = this.execute(route, ctx, idempotencyKey, `${method} ${rawPath}`);
     if (fault?.when === 'after') return send(res, injected(fault.status));
     send(res, response);
   }
