@@ -21,6 +21,8 @@ const results = await Promise.all([
   esbuild.build({ ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' }),
   // The dataset loader's worker threads run this file, found next to the bundle that starts them.
   esbuild.build({ ...common, entryPoints: ['core/src/data/loadWorker.ts'], outfile: 'dist/loadWorker.js' }),
+  // The endpoint's commit thread, found next to the CLI bundle that starts it.
+  esbuild.build({ ...common, entryPoints: ['endpoint/src/commitWorker.ts'], outfile: 'dist/commitWorker.js', external: ['better-sqlite3'] }),
   // Native modules stay outside the bundle and load from node_modules.
   esbuild.build({ ...common, entryPoints: ['cli/src/bin.ts'], outfile: 'dist/cli.js', external: ['better-sqlite3', '@duckdb/node-api'] }),
 ]);

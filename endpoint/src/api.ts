@@ -46,11 +46,17 @@ export interface Route {
   /** Body may be omitted (treated as `{}`). */
   optionalBody?: boolean;
   /**
-   * Long work before `handle`, outside its transaction, in short transactions of its own with the
-   * event loop free between them (a commit carries the previous membership over this way).
-   * It must leave nothing a reader sees half done; `handle` decides the answer.
+   * Long work before `handle`, outside its transaction, that leaves the event loop free (the
+   * commit runs on a worker thread). It must leave nothing a reader sees half done; `handle`
+   * decides the answer.
    */
   prepare?(ctx: RouteContext): Promise<void>;
+  /**
+   * The transaction's commit reaches the WAL without waiting for an fsync (`synchronous=NORMAL`):
+   * it survives a kill -9 of the endpoint but not a power loss. Only for writes that a later,
+   * fsynced step verifies (batches: the commit checks that every one is there).
+   */
+  walOnly?: boolean;
   /** Runs inside one SQLite transaction; an answer >= 400 rolls back everything it did. */
   handle(ctx: RouteContext): ApiResponse;
 }

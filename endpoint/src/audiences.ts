@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3';
 import { checkAudienceLimits } from '../../core/src/publish/limits';
 import { Audience, AudienceMetadata, AudienceStatus } from '../../core/src/publish/protocol';
 import { ApiResponse, Route, apiError, json } from './api';
-import { dropGeneration } from './generations';
+import { dropStagedTable } from './database';
 import { newId } from './users';
 
 export interface AudienceRow {
@@ -18,8 +18,6 @@ export interface AudienceRow {
   updated_at: string;
   created_by: string;
   deleted_at: string | null;
-  /** Which generation of `memberships` is the membership (see database.ts). */
-  generation: number;
 }
 
 /** The live (not deleted) audience with this id. */
@@ -180,12 +178,11 @@ export const audienceRoutes: Route[] = [
       const open = db.prepare("SELECT seq FROM runs WHERE audience_seq = ? AND status = 'open'").get(row.seq) as { seq: number } | undefined;
       if (open) {
         db.prepare("UPDATE runs SET status = 'aborted', updated_at = ? WHERE seq = ?").run(ts, open.seq);
-        dropGeneration(db, row.seq, open.seq);
+        dropStagedTable(db, open.seq);
       }
       // Members exit; identities (profiles) are kept.
-      db.prepare(`UPDATE memberships SET status = 'exited', qualified_at = COALESCE(qualified_at, ?), exited_at = ?, version = ?
-        WHERE audience_seq = ? AND generation = ? AND status IN ('realized', 'existing')`)
-        .run(row.last_refreshed_at, ts, version, row.seq, row.generation);
+      db.prepare("UPDATE memberships SET status = 'exited', exited_at = ?, version = ? WHERE audience_seq = ? AND status IN ('realized', 'existing')")
+        .run(ts, version, row.seq);
       db.prepare('UPDATE audiences SET deleted_at = ?, version = ?, size = 0, revision = revision + 1, updated_at = ? WHERE seq = ?').run(ts, version, ts, row.seq);
       const deleted = db.prepare('SELECT * FROM audiences WHERE seq = ?').get(row.seq) as AudienceRow;
       return json(200, toAudience(db, deleted, now));
@@ -202,8 +199,8 @@ export const audienceRoutes: Route[] = [
       if (typeof after !== 'number') return after;
       const rows = db.prepare(`
         SELECT m.nid AS nid, i.namespace AS namespace, i.id AS id FROM memberships m JOIN identities i ON i.nid = m.nid
-        WHERE m.audience_seq = ? AND m.generation = ? AND m.nid > ? AND m.status IN ('realized', 'existing') ORDER BY m.nid LIMIT ?`)
-        .all(row.seq, row.generation, after, limit + 1) as Array<{ nid: number; namespace: string; id: string }>;
+        WHERE m.audience_seq = ? AND m.nid > ? AND m.status IN ('realized', 'existing') ORDER BY m.nid LIMIT ?`)
+        .all(row.seq, after, limit + 1) as Array<{ nid: number; namespace: string; id: string }>;
       const page = rows.slice(0, limit);
       return json(200, {
         audienceId: row.id,

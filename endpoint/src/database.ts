@@ -11,17 +11,27 @@ const SCHEMA_VERSION = 3;
  * publish the endpoint acknowledged survives not only `kill -9` (which NORMAL already
  * survives) but also power loss or an OS crash. The client does not re-send a batch or a
  * commit that was acknowledged, so an acknowledged write must be durable; batches of
- * 10,000 identities make one fsync per request cheap.
+ * 10,000 identities make one fsync per request cheap. The exception is a batch (routes marked
+ * `walOnly`): it is acknowledged once in the WAL, which survives kill -9 but not power loss; the
+ * commit, itself fsynced, refuses unless every batch is there, so a batch a power loss took is
+ * reported missing and re-sent, never silently dropped. A WAL of up to 64 MiB between
+ * checkpoints (default 4 MiB) writes the pages that batch after batch dirty once per checkpoint.
  */
-export function openDatabase(file: string): Database {
+export function openDatabase(file: string, options: { busyTimeoutMs?: number } = {}): Database {
   const db = new BetterSqlite3(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
+  // The request thread's writes are short; while a commit worker holds the write lock they give
+  // up after this long and answer 503 with Retry-After (a blocked wait would stall every reader).
+  db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 200}`);
   // 32 MiB of page cache (default 2 MiB) for the commit's sorted inserts and joins.
   db.pragma('cache_size = -32768');
+  db.pragma('wal_autocheckpoint = 16384');
   migrate(db);
+  // The commit's scratch space (this connection's temporary database).
+  db.exec(`CREATE TEMP TABLE IF NOT EXISTS run_keys (namespace TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (namespace, id)) WITHOUT ROWID;
+    CREATE TEMP TABLE IF NOT EXISTS run_nids (nid INTEGER PRIMARY KEY)`);
   return db;
 }
 
@@ -35,62 +45,35 @@ function migrate(db: Database): void {
     if (version < 1) createVersion1(db);
     // 2: why a run was aborted (by whom, or expired after inactivity).
     if (version < 2) db.exec('ALTER TABLE runs ADD COLUMN abort_reason TEXT');
-    // 3: memberships by generation (a run stages straight into its own; the commit switches).
-    if (version < 3) migrateToGenerations(db);
+    // 3: a table of staged identities per open run (dropped whole, not deleted row by row).
+    if (version < 3) {
+      const open = db.prepare("SELECT DISTINCT s.run_seq FROM staged s JOIN runs r ON r.seq = s.run_seq WHERE r.status = 'open'").pluck().all() as number[];
+      for (const seq of open) {
+        createStagedTable(db, seq);
+        db.prepare(`INSERT INTO ${stagedTable(seq)} (namespace, id) SELECT namespace, id FROM staged WHERE run_seq = ? ORDER BY rowid`).run(seq);
+      }
+      db.exec('DROP TABLE staged');
+    }
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }
 
 /**
- * Version 3: an audience's membership is the set of `memberships` rows of its current
- * `generation` (the seq of the run that committed it; 0 before the first commit, and for
- * every membership written by version 2). A run stages its identities straight into rows of
- * its own generation as batches arrive, with their status against the current one; its commit
- * carries the previous generation's exits over in short transactions and then switches
- * `audiences.generation` in one small transaction. Superseded and aborted generations are listed
- * in `dropped_generations` and deleted in the background, so nothing has to be rewritten while
- * every other request waits. `qualified_at` NULL means "when this generation was committed"
- * (`audiences.last_refreshed_at`). Open runs of version 2 keep their staged identities: they move
- * into their generation here.
+ * The identities a run received, in arrival order (duplicates included): one table per open run,
+ * `staged_<run seq>`, append-only (no index to keep in random key order), sorted and deduplicated
+ * once by the commit, and dropped whole when the run is committed or aborted.
  */
-function migrateToGenerations(db: Database): void {
-  db.exec(`
-    ALTER TABLE audiences ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE runs ADD COLUMN members INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE runs ADD COLUMN commit_cursor INTEGER;
-    ALTER TABLE runs ADD COLUMN commit_exited INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE runs ADD COLUMN commit_ts TEXT;
-    ALTER TABLE memberships RENAME TO memberships_v2;
-    DROP INDEX memberships_by_identity;
-    CREATE TABLE memberships (
-      audience_seq INTEGER NOT NULL,
-      generation INTEGER NOT NULL,
-      nid INTEGER NOT NULL,
-      status TEXT NOT NULL CHECK (status IN ('realized', 'existing', 'exited')),
-      qualified_at TEXT,
-      exited_at TEXT,
-      version INTEGER NOT NULL,
-      PRIMARY KEY (audience_seq, generation, nid)
-    ) WITHOUT ROWID;
-    INSERT INTO memberships SELECT audience_seq, 0, nid, status, qualified_at, exited_at, version FROM memberships_v2;
-    DROP TABLE memberships_v2;
-    CREATE INDEX memberships_by_identity ON memberships (nid);
-    CREATE TABLE dropped_generations (
-      audience_seq INTEGER NOT NULL,
-      generation INTEGER NOT NULL,
-      PRIMARY KEY (audience_seq, generation)
-    ) WITHOUT ROWID;
-    INSERT OR IGNORE INTO identities (namespace, id)
-      SELECT s.namespace, s.id FROM staged s JOIN runs r ON r.seq = s.run_seq WHERE r.status = 'open' ORDER BY s.namespace, s.id;
-    INSERT INTO memberships (audience_seq, generation, nid, status, qualified_at, exited_at, version)
-      SELECT r.audience_seq, r.seq, i.nid, CASE WHEN o.status IN ('realized', 'existing') THEN 'existing' ELSE 'realized' END, NULL, NULL, a.version + 1
-      FROM staged s JOIN runs r ON r.seq = s.run_seq AND r.status = 'open' JOIN audiences a ON a.seq = r.audience_seq
-      JOIN identities i ON i.namespace = s.namespace AND i.id = s.id
-      LEFT JOIN memberships o ON o.audience_seq = r.audience_seq AND o.generation = 0 AND o.nid = i.nid
-      WHERE true ON CONFLICT DO NOTHING;
-    UPDATE runs SET members = (SELECT count(*) FROM memberships m WHERE m.audience_seq = runs.audience_seq AND m.generation = runs.seq) WHERE status = 'open';
-    DROP TABLE staged;
-  `);
+export function stagedTable(runSeq: number): string {
+  if (!Number.isSafeInteger(runSeq) || runSeq < 1) throw new Error(`bad run seq ${runSeq}`);
+  return `staged_${runSeq}`;
+}
+
+export function createStagedTable(db: Database, runSeq: number): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS ${stagedTable(runSeq)} (namespace TEXT NOT NULL, id TEXT NOT NULL)`);
+}
+
+export function dropStagedTable(db: Database, runSeq: number): void {
+  db.exec(`DROP TABLE IF EXISTS ${stagedTable(runSeq)}`);
 }
 
 /** The first schema; later versions alter it step by step, so an old database upgrades in place (exported for the upgrade test). */

@@ -15,13 +15,11 @@ export const profileRoutes: Route[] = [
       const identity = db.prepare('SELECT nid FROM identities WHERE namespace = ? AND id = ?').get(namespace, id) as { nid: number } | undefined;
       if (!identity) return apiError(404, 'profile_not_found', `No profile for ${namespace} ${JSON.stringify(id)}.`);
       const rows = db.prepare(`
-        SELECT a.id AS audienceId, a.metadata AS metadata, a.deleted_at AS deletedAt, m.status AS status, COALESCE(m.qualified_at, a.last_refreshed_at) AS qualifiedAt,
+        SELECT a.id AS audienceId, a.metadata AS metadata, a.deleted_at AS deletedAt, m.status AS status, m.qualified_at AS qualifiedAt,
                m.exited_at AS exitedAt, m.version AS version
-        FROM memberships m JOIN audiences a ON a.seq = m.audience_seq AND a.generation = m.generation WHERE m.nid = ? ORDER BY a.seq`).all(identity.nid) as Array<{
+        FROM memberships m JOIN audiences a ON a.seq = m.audience_seq WHERE m.nid = ? ORDER BY a.seq`).all(identity.nid) as Array<{
           audienceId: string; metadata: string; deletedAt: string | null; status: ProfileMembership['status']; qualifiedAt: string; exitedAt: string | null; version: number;
         }>;
-      // Staging a batch records the identity already; a profile exists once a commit made it a member.
-      if (rows.length === 0) return apiError(404, 'profile_not_found', `No profile for ${namespace} ${JSON.stringify(id)}.`);
       const memberships: ProfileMembership[] = rows.map((r) => ({
         audienceId: r.audienceId,
         audienceName: (JSON.parse(r.metadata) as { name: string }).name,

@@ -9,7 +9,6 @@ import { AUDIENCE_PUBLISHING, PROTOCOL_VERSION } from '../../core/src/publish/pr
 import { ApiResponse, AuthUser, EndpointLimits, Route, apiError, json } from './api';
 import { audienceRoutes } from './audiences';
 import { openDatabase } from './database';
-import { collectGarbage } from './generations';
 import { FaultInjector, FaultOptions } from './faults';
 import { profileRoutes } from './profiles';
 import { RateLimitOptions, RateLimiter } from './rateLimit';
@@ -93,8 +92,6 @@ export async function startEndpoint(options: EndpointOptions): Promise<RunningEn
   db.prepare('DELETE FROM idempotency WHERE created_at < ?').run(new Date(clock().getTime() - IDEMPOTENCY_TTL_MS).toISOString());
   const limits: EndpointLimits = { maxIdentitiesPerAudience: AUDIENCE_LIMITS.maxIdentities, runIdleMs: DEFAULT_RUN_IDLE_MS, ...options.limits };
   logExpired(expireIdleRuns(db, clock(), limits.runIdleMs), log);
-  // What a previous process dropped (or was deleting when it stopped) goes in the background.
-  collectGarbage(db).catch((e: unknown) => log(`collecting dropped memberships failed: ${(e as Error).message}`));
 
   const handler = new RequestHandler(db, schemas, {
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY,
@@ -268,11 +265,18 @@ class RequestHandler {
       }
       return response;
     });
+    if (route.walOnly) db.pragma('synchronous = NORMAL');
     try {
       return route.method === 'GET' ? run.deferred() : run.immediate();
     } catch (e) {
       if (e instanceof Rollback) return e.response;
+      // A commit on the worker thread holds the write lock; this write waited busy_timeout.
+      if ((e as { code?: string }).code === 'SQLITE_BUSY') {
+        return apiError(503, 'busy', 'The endpoint is committing a publish run; retry in a second.', {}, { 'retry-after': '1' });
+      }
       throw e;
+    } finally {
+      if (route.walOnly) db.pragma('synchronous = FULL');
     }
   }
 

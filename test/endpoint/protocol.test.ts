@@ -504,7 +504,7 @@ describe('database upgrade', function () {
   this.timeout(10_000);
   it('a version 1 database upgrades in place, keeping its audiences, memberships and open runs', async () => {
     // A version 1 database as that version wrote it: one committed audience (ECID a and b
-    // members, c exited) and an open run that staged b and d.
+    // members, c exited) and an open run that staged b, d and b again.
     const dir = tempDir();
     const dbPath = path.join(dir, 'v1.db');
     const old = new BetterSqlite3(dbPath);
@@ -515,9 +515,9 @@ describe('database upgrade', function () {
       .run('aud_old1', JSON.stringify({ ...metadata(), owner: 'admin' }), metadata().filterId, t1, t0, t0, 'admin');
     old.exec(`INSERT INTO identities (nid, namespace, id) VALUES (1, 'ECID', 'a'), (2, 'ECID', 'b'), (3, 'ECID', 'c');
       INSERT INTO memberships VALUES (1, 1, 'existing', '${t1}', NULL, 1), (1, 2, 'realized', '${t1}', NULL, 1), (1, 3, 'exited', '${t0}', '${t1}', 1);
-      INSERT INTO runs (seq, id, audience_seq, status, staged, created_at, created_by, updated_at) VALUES (2, 'run_open1', 1, 'open', 2, '${t1}', 'admin', '${t1}');
-      INSERT INTO batches VALUES (2, 0, 'x', 2, '${t1}');
-      INSERT INTO staged VALUES (2, 'ECID', 'b'), (2, 'ECID', 'd');`);
+      INSERT INTO runs (seq, id, audience_seq, status, staged, created_at, created_by, updated_at) VALUES (2, 'run_open1', 1, 'open', 3, '${t1}', 'admin', '${t1}');
+      INSERT INTO batches VALUES (2, 0, 'x', 3, '${t1}');
+      INSERT INTO staged VALUES (2, 'ECID', 'b'), (2, 'ECID', 'd'), (2, 'ECID', 'b');`);
     old.pragma('user_version = 1');
     old.close();
     const ep = await startTestEndpoint({ dbPath, limits: { runIdleMs: 1000 * 86_400_000 } });
@@ -525,7 +525,7 @@ describe('database upgrade', function () {
       const admin = ep.adminToken;
       assert.deepStrictEqual(await committedMembers(ep.url, admin, 'aud_old1'), ['ECID|a', 'ECID|b']);
       const status = await call(ep.url, 'GET', '/v1/runs/run_open1', { token: admin });
-      assert.deepStrictEqual([status.body.status, status.body.abortReason, status.body.stagedIdentities, status.body.receivedBatches], ['open', null, 2, [0]]);
+      assert.deepStrictEqual([status.body.status, status.body.abortReason, status.body.stagedIdentities, status.body.receivedBatches], ['open', null, 3, [0]]);
       const done = await call(ep.url, 'POST', '/v1/runs/run_open1/commit', { token: admin, body: { batchCount: 1 } });
       assert.strictEqual(done.status, 200, JSON.stringify(done.body));
       assert.deepStrictEqual(done.body.result, { audienceVersion: 2, entered: 1, existing: 1, exited: 1, total: 2 });
@@ -541,6 +541,7 @@ describe('database upgrade', function () {
       assert.deepStrictEqual(await profile('d'), ['realized', committedAt, null, 2]);
       const check = new BetterSqlite3(dbPath, { readonly: true });
       assert.strictEqual(check.pragma('user_version', { simple: true }), 3);
+      assert.deepStrictEqual(check.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'staged%' ORDER BY name").pluck().all(), [], 'the commit dropped the run\'s staged table and the upgrade the shared one');
       check.close();
     } finally {
       await stopAndRemove(ep);
