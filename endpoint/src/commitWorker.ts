@@ -38,7 +38,7 @@ export function commitOnWorker(dbPath: string, runSeq: number, batchCount: numbe
   });
 }
 
-if (!isMainThread && parentPort && (workerData as CommitJob | undefined)?.dbPath) {
+if (!isMainThread && parentPort && typeof (workerData as CommitJob | undefined)?.runSeq === 'number') {
   const job = workerData as CommitJob;
   // Waits for the request thread's short writes rather than failing.
   const db = openDatabase(job.dbPath, { busyTimeoutMs: 600_000 });

@@ -8,6 +8,7 @@ import { AUDIENCE_LIMITS } from '../../core/src/publish/limits';
 import { AUDIENCE_PUBLISHING, PROTOCOL_VERSION } from '../../core/src/publish/protocol';
 import { ApiResponse, AuthUser, EndpointLimits, Route, apiError, json } from './api';
 import { audienceRoutes } from './audiences';
+import { startCheckpointer } from './checkpointer';
 import { openDatabase } from './database';
 import { FaultInjector, FaultOptions } from './faults';
 import { profileRoutes } from './profiles';
@@ -90,6 +91,9 @@ export async function startEndpoint(options: EndpointOptions): Promise<RunningEn
     log(`Admin token written to ${adminTokenFile} (mode 600). Use it as: Authorization: Bearer $(cat ${adminTokenFile})`);
   }
   db.prepare('DELETE FROM idempotency WHERE created_at < ?').run(new Date(clock().getTime() - IDEMPOTENCY_TTL_MS).toISOString());
+  // Checkpoints move to their own thread; without it SQLite's auto-checkpoint stays on.
+  const checkpointer = startCheckpointer(options.dbPath);
+  if (checkpointer) db.pragma('wal_autocheckpoint = 0');
   const limits: EndpointLimits = { maxIdentitiesPerAudience: AUDIENCE_LIMITS.maxIdentities, runIdleMs: DEFAULT_RUN_IDLE_MS, ...options.limits };
   logExpired(expireIdleRuns(db, clock(), limits.runIdleMs), log);
 
@@ -112,6 +116,7 @@ export async function startEndpoint(options: EndpointOptions): Promise<RunningEn
   try {
     server = options.tls ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, listener) : http.createServer(listener);
   } catch (e) {
+    void checkpointer?.stop();
     db.close();
     throw new Error(`cannot use the TLS certificate and key: ${(e as Error).message}`);
   }
@@ -126,6 +131,7 @@ export async function startEndpoint(options: EndpointOptions): Promise<RunningEn
       });
     });
   } catch (e) {
+    void checkpointer?.stop();
     db.close();
     throw e;
   }
@@ -142,8 +148,10 @@ export async function startEndpoint(options: EndpointOptions): Promise<RunningEn
       closing ??= new Promise<void>((resolve) => {
         handler.closed = true;
         server.close(() => {
-          db.close();
-          resolve();
+          void (checkpointer?.stop() ?? Promise.resolve()).then(() => {
+            db.close();
+            resolve();
+          });
         });
         server.closeAllConnections();
       });
