@@ -24,8 +24,9 @@ export interface Checkpointer {
 /** Starts the thread, or returns undefined when its script is not there (SQLite's auto-checkpoint then stays on). */
 export function startCheckpointer(dbPath: string, everyMs = 200): Checkpointer | undefined {
   if (!fs.existsSync(WORKER_SCRIPT)) return undefined;
+  // Not unref'd: like the HTTP server it keeps the process alive until the endpoint closes, and
+  // close() waits for it to end, so nothing runs after the database is closed.
   const worker = new Worker(WORKER_SCRIPT, { workerData: { dbPath, everyMs } satisfies CheckpointJob });
-  worker.unref();
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   worker.on('error', () => undefined);
   return {

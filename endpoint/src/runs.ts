@@ -234,7 +234,8 @@ export const runRoutes: Route[] = [
     // The commit's set operations run on a worker thread with its own connection, so this
     // process keeps answering (readers see the previous membership until the worker's single
     // transaction commits). `handle` then finds the run committed and answers its result; it
-    // commits in this thread only when no worker could (bundle without the worker file).
+    // commits in this thread only when the worker did not (no worker file, or the worker failed:
+    // the same transaction then answers its error here).
     prepare: async ({ db, params, body, now }) => {
       const run = findRun(db, params.runId);
       if (run?.status === 'open') await commitOnWorker(db.name, run.seq, (body as { batchCount: number }).batchCount, now);

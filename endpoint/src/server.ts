@@ -239,7 +239,14 @@ class RequestHandler {
     const now = this.config.clock();
     // Idle runs expire in their own transaction before the request is handled (a request's errors
     // roll back its transaction), so every answer (runs, an audience's openRunId) sees them expired.
-    if (route.access !== 'public') logExpired(expireIdleRuns(this.db, now, this.config.limits.runIdleMs), this.config.log);
+    if (route.access !== 'public') {
+      try {
+        logExpired(expireIdleRuns(this.db, now, this.config.limits.runIdleMs), this.config.log);
+      } catch (e) {
+        // A commit worker holds the write lock: expiry waits for a later request.
+        if ((e as { code?: string }).code !== 'SQLITE_BUSY') throw e;
+      }
+    }
     const ctx = { db: this.db, user, params, query, body: body.value, headers: req.headers, now, limits: this.config.limits };
     if (route.prepare) {
       await route.prepare(ctx);

@@ -187,6 +187,9 @@ describe('publish protocol (reference endpoint)', function () {
     assert.strictEqual(late.body.error.message, `Run ${runId} is aborted (aborted by admin); it accepts no more changes. Start a new run.`);
     assert.deepStrictEqual(await committedMembers(ep.url, admin, id), keys(makeIdentities(20)));
     assert.strictEqual((await call(ep.url, 'GET', '/v1/profiles?namespace=ECID&id=zzz-1', { token: admin })).status, 404, 'an aborted run creates no profile');
+    const check = new BetterSqlite3(ep.dbPath, { readonly: true });
+    assert.deepStrictEqual(check.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'staged%'").pluck().all(), [], 'the abort dropped the run\'s staged table');
+    check.close();
     assert.strictEqual((await call(ep.url, 'POST', `/v1/audiences/${id}/runs`, { token: admin, body: {} })).status, 201);
   });
 
