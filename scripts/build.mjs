@@ -22,6 +22,9 @@ const results = await Promise.all([
   esbuild.build({ ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', external: ['@duckdb/node-api', 'pg-native'] }),
   // The dataset loader's worker threads run this file, found next to the bundle that starts them.
   esbuild.build({ ...common, entryPoints: ['core/src/data/loadWorker.ts'], outfile: 'dist/loadWorker.js' }),
+  // The endpoint's commit thread, found next to the CLI bundle that starts it.
+  esbuild.build({ ...common, entryPoints: ['endpoint/src/commitWorker.ts'], outfile: 'dist/commitWorker.js', external: ['better-sqlite3'] }),
+  esbuild.build({ ...common, entryPoints: ['endpoint/src/checkpointer.ts'], outfile: 'dist/checkpointer.js', external: ['better-sqlite3'] }),
   esbuild.build({ ...common, entryPoints: ['cli/src/bin.ts'], outfile: 'dist/cli.js', external: ['better-sqlite3', '@duckdb/node-api', 'pg-native'] }),
 ]);
 

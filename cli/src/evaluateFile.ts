@@ -62,11 +62,12 @@ export function evaluateOptionsOf(flags: EvaluateFlags): EvaluateOptions {
 export function reportFailure(outcome: Outcome<unknown> & { ok: false }, file: string, io: CommandIO, context?: { service: EvaluationService; searched: string[]; key: string }): number {
   const shown = relative(io.cwd, file);
   const e = outcome.error;
+  const noDataViews = context && !context.service.workspace.dataViews().length && context.searched.length ? ` No *.dataview.yaml was found in ${context.searched.join(', ')} (searched upward from the file); pass --root <dir>.` : '';
   if (e.code === 'filter-has-errors' && context) {
     const errors = context.service.workspace.diagnostics(context.key).filter(d => d.severity === 'error');
     for (const d of errors) io.err(`${shown}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code}: ${d.message}`);
     if (errors.length) {
-      io.err(`${shown}: ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was evaluated.`);
+      io.err(`${shown}: ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was evaluated.${noDataViews}`);
       return 1;
     }
   }
@@ -88,9 +89,7 @@ export function reportFailure(outcome: Outcome<unknown> & { ok: false }, file: s
     }
   }
   let hint = e.code === 'filter-has-errors' ? ' Run `audience-filters check` to see them.' : '';
-  if ((e.code === 'no-dataview' || e.code === 'filter-has-errors') && context && !context.service.workspace.dataViews().length && context.searched.length) {
-    hint += ` No *.dataview.yaml was found in ${context.searched.join(', ')} (searched upward from the file); pass --root <dir>.`;
-  }
+  if (e.code === 'no-dataview' || e.code === 'filter-has-errors') hint += noDataViews;
   io.err(`${shown}: ${e.message}${hint}`);
   return 1;
 }

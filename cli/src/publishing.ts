@@ -90,10 +90,12 @@ export function describePublishError(e: PublishError): string {
 }
 
 /** `2026-11-01 … 2026-11-15 (one-time range)`: ISO days, or times when the range is not whole days. */
-export function windowText(w: { from: string; to: string; source: string }): string {
+export function windowText(w: { from: string; to: string; source: string }, anchor?: WindowAnchor): string {
   const whole = (t: string) => t.endsWith('T00:00:00.000Z');
   const show = (t: string) => (whole(w.from) && whole(w.to) ? t.slice(0, 10) : t.replace('.000Z', 'Z'));
-  return `${show(w.from)} … ${show(w.to)} (${w.source === 'range' ? 'one-time range, to exclusive' : w.source === 'lookback' ? 'lookback' : 'period'})`;
+  // A relative window says where it ends (its anchor); a range and a fixed period say what they are.
+  const tag = w.source === 'range' ? 'one-time range, to exclusive' : anchor ? anchorText(anchor) : w.source === 'lookback' ? 'lookback' : 'period';
+  return `${show(w.from)} … ${show(w.to)} (${tag})`;
 }
 
 /** `900 people of the 20,000,000 limit (0.0045%)`, with the warning state spelled out. */

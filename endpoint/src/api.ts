@@ -45,6 +45,18 @@ export interface Route {
   bodySchema?: string;
   /** Body may be omitted (treated as `{}`). */
   optionalBody?: boolean;
+  /**
+   * Long work before `handle`, outside its transaction, that leaves the event loop free (the
+   * commit runs on a worker thread). It must leave nothing a reader sees half done; `handle`
+   * decides the answer.
+   */
+  prepare?(ctx: RouteContext): Promise<void>;
+  /**
+   * The transaction's commit reaches the WAL without waiting for an fsync (`synchronous=NORMAL`):
+   * it survives a kill -9 of the endpoint but not a power loss. Only for writes that a later,
+   * fsynced step verifies (batches: the commit checks that every one is there).
+   */
+  walOnly?: boolean;
   /** Runs inside one SQLite transaction; an answer >= 400 rolls back everything it did. */
   handle(ctx: RouteContext): ApiResponse;
 }

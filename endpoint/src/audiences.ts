@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import { checkAudienceLimits } from '../../core/src/publish/limits';
 import { Audience, AudienceMetadata, AudienceStatus } from '../../core/src/publish/protocol';
 import { ApiResponse, Route, apiError, json } from './api';
+import { dropStagedTable } from './database';
 import { newId } from './users';
 
 export interface AudienceRow {
@@ -177,7 +178,7 @@ export const audienceRoutes: Route[] = [
       const open = db.prepare("SELECT seq FROM runs WHERE audience_seq = ? AND status = 'open'").get(row.seq) as { seq: number } | undefined;
       if (open) {
         db.prepare("UPDATE runs SET status = 'aborted', updated_at = ? WHERE seq = ?").run(ts, open.seq);
-        db.prepare('DELETE FROM staged WHERE run_seq = ?').run(open.seq);
+        dropStagedTable(db, open.seq);
       }
       // Members exit; identities (profiles) are kept.
       db.prepare("UPDATE memberships SET status = 'exited', exited_at = ?, version = ? WHERE audience_seq = ? AND status IN ('realized', 'existing')")

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { publish } from '../../core/src/publish/publish';
@@ -15,6 +16,55 @@ export interface BenchResult {
   clientPeakRssBytes: number;
   endpointPeakRssBytes: number;
   entered: number;
+  /** Longest answer to a `GET /v1/audiences` sent every `probeMs` while uploading, and while committing. */
+  longestUploadWaitMs: number;
+  longestCommitWaitMs: number;
+  probes: number;
+}
+
+/**
+ * Sends `GET /v1/audiences` every `everyMs` (on its own connection) and keeps the longest time
+ * from sending to the end of the answer, per phase. A probe is sent only when the previous one
+ * answered, so a stalled endpoint shows as one long wait, not as many queued ones.
+ */
+class Prober {
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  private timer: NodeJS.Timeout | undefined;
+  private busy = false;
+  phase: 'upload' | 'commit' = 'upload';
+  readonly longest = { upload: 0, commit: 0 };
+  count = 0;
+  failure: string | undefined;
+
+  constructor(private readonly url: string, private readonly token: string, everyMs: number) {
+    this.timer = setInterval(() => this.probe(), everyMs);
+  }
+
+  private probe(): void {
+    if (this.busy) return;
+    this.busy = true;
+    const phase = this.phase;
+    const started = performance.now();
+    const req = http.get(`${this.url}/v1/audiences`, { agent: this.agent, headers: { authorization: `Bearer ${this.token}` } }, (res) => {
+      res.resume();
+      res.on('end', () => {
+        const waited = performance.now() - started;
+        if (res.statusCode !== 200) this.failure ??= `GET /v1/audiences answered ${res.statusCode}`;
+        this.longest[phase] = Math.max(this.longest[phase], waited);
+        this.count++;
+        this.busy = false;
+      });
+    });
+    req.on('error', (e) => {
+      this.failure ??= e.message;
+      this.busy = false;
+    });
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.agent.destroy();
+  }
 }
 
 function* syntheticIdentities(n: number): Generator<Identity> {
@@ -25,17 +75,20 @@ function* syntheticIdentities(n: number): Generator<Identity> {
 
 /**
  * Publishes `n` generated identities (a generator: the client never holds them all) to a fresh
- * endpoint running as a child process, and measures throughput and both processes' peak RSS.
+ * endpoint running as a child process, and measures throughput, both processes' peak RSS and
+ * how long a concurrent reader (`GET /v1/audiences` every `probeMs`, default 100) waited.
  */
-export async function benchPublish(n: number, options: { batchSize?: number; concurrency?: number } = {}): Promise<BenchResult> {
+export async function benchPublish(n: number, options: { batchSize?: number; concurrency?: number; probeMs?: number } = {}): Promise<BenchResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'af-bench-'));
   const endpoint = await spawnEndpointProcess({ dbPath: path.join(dir, 'bench.db') });
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }, 20);
+  let prober: Prober | undefined;
   try {
     const token = fs.readFileSync(endpoint.adminTokenFile, 'utf8').trim();
+    prober = new Prober(endpoint.url, token, options.probeMs ?? 100);
     const expires = new Date(Date.now() + 180 * 86_400_000).toISOString().slice(0, 10);
     const batchSize = options.batchSize ?? 10_000;
     let commitStarted = 0;
@@ -47,13 +100,18 @@ export async function benchPublish(n: number, options: { batchSize?: number; con
     }, {
       batchSize, concurrency: options.concurrency ?? 2,
       onProgress: (p) => {
-        if (p.phase === 'commit' && !commitStarted) commitStarted = performance.now();
+        if (p.phase === 'commit' && !commitStarted) {
+          commitStarted = performance.now();
+          if (prober) prober.phase = 'commit';
+        }
       },
     });
     const ended = performance.now();
     if (!result.ok) throw new Error(`bench publish failed: ${result.error.message}`);
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     clearInterval(sampler);
+    prober.stop();
+    if (prober.failure) throw new Error(`bench probe failed: ${prober.failure}`);
     const seconds = (ended - started) / 1000;
     const exit = await endpoint.stop();
     return {
@@ -64,9 +122,13 @@ export async function benchPublish(n: number, options: { batchSize?: number; con
       clientPeakRssBytes: peakRss,
       endpointPeakRssBytes: exit.maxRssBytes ?? 0,
       entered: result.value.entered,
+      longestUploadWaitMs: prober.longest.upload,
+      longestCommitWaitMs: prober.longest.commit,
+      probes: prober.count,
     };
   } finally {
     clearInterval(sampler);
+    prober?.stop();
     await endpoint.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -8,6 +8,7 @@ import { AUDIENCE_LIMITS } from '../../core/src/publish/limits';
 import { AUDIENCE_PUBLISHING, PROTOCOL_VERSION } from '../../core/src/publish/protocol';
 import { ApiResponse, AuthUser, EndpointLimits, Route, apiError, json } from './api';
 import { audienceRoutes } from './audiences';
+import { startCheckpointer } from './checkpointer';
 import { openDatabase } from './database';
 import { FaultInjector, FaultOptions } from './faults';
 import { profileRoutes } from './profiles';
@@ -90,6 +91,9 @@ export async function startEndpoint(options: EndpointOptions): Promise<RunningEn
     log(`Admin token written to ${adminTokenFile} (mode 600). Use it as: Authorization: Bearer $(cat ${adminTokenFile})`);
   }
   db.prepare('DELETE FROM idempotency WHERE created_at < ?').run(new Date(clock().getTime() - IDEMPOTENCY_TTL_MS).toISOString());
+  // Checkpoints move to their own thread; without it SQLite's auto-checkpoint stays on.
+  const checkpointer = startCheckpointer(options.dbPath);
+  if (checkpointer) db.pragma('wal_autocheckpoint = 0');
   const limits: EndpointLimits = { maxIdentitiesPerAudience: AUDIENCE_LIMITS.maxIdentities, runIdleMs: DEFAULT_RUN_IDLE_MS, ...options.limits };
   logExpired(expireIdleRuns(db, clock(), limits.runIdleMs), log);
 
@@ -112,6 +116,7 @@ export async function startEndpoint(options: EndpointOptions): Promise<RunningEn
   try {
     server = options.tls ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, listener) : http.createServer(listener);
   } catch (e) {
+    void checkpointer?.stop();
     db.close();
     throw new Error(`cannot use the TLS certificate and key: ${(e as Error).message}`);
   }
@@ -126,6 +131,7 @@ export async function startEndpoint(options: EndpointOptions): Promise<RunningEn
       });
     });
   } catch (e) {
+    void checkpointer?.stop();
     db.close();
     throw e;
   }
@@ -142,8 +148,10 @@ export async function startEndpoint(options: EndpointOptions): Promise<RunningEn
       closing ??= new Promise<void>((resolve) => {
         handler.closed = true;
         server.close(() => {
-          db.close();
-          resolve();
+          void (checkpointer?.stop() ?? Promise.resolve()).then(() => {
+            db.close();
+            resolve();
+          });
         });
         server.closeAllConnections();
       });
@@ -231,10 +239,20 @@ class RequestHandler {
     const now = this.config.clock();
     // Idle runs expire in their own transaction before the request is handled (a request's errors
     // roll back its transaction), so every answer (runs, an audience's openRunId) sees them expired.
-    if (route.access !== 'public') logExpired(expireIdleRuns(this.db, now, this.config.limits.runIdleMs), this.config.log);
-    const response = this.execute(route, {
-      db: this.db, user, params, query, body: body.value, headers: req.headers, now, limits: this.config.limits,
-    }, idempotencyKey, `${method} ${rawPath}`);
+    if (route.access !== 'public') {
+      try {
+        logExpired(expireIdleRuns(this.db, now, this.config.limits.runIdleMs), this.config.log);
+      } catch (e) {
+        // A commit worker holds the write lock: expiry waits for a later request.
+        if ((e as { code?: string }).code !== 'SQLITE_BUSY') throw e;
+      }
+    }
+    const ctx = { db: this.db, user, params, query, body: body.value, headers: req.headers, now, limits: this.config.limits };
+    if (route.prepare) {
+      await route.prepare(ctx);
+      if (this.closed) return send(res, apiError(503, 'shutting_down', 'The endpoint is shutting down.'), true);
+    }
+    const response = this.execute(route, ctx, idempotencyKey, `${method} ${rawPath}`);
     if (fault?.when === 'after') return send(res, injected(fault.status));
     send(res, response);
   }
@@ -262,11 +280,18 @@ class RequestHandler {
       }
       return response;
     });
+    if (route.walOnly) db.pragma('synchronous = NORMAL');
     try {
       return route.method === 'GET' ? run.deferred() : run.immediate();
     } catch (e) {
       if (e instanceof Rollback) return e.response;
+      // A commit on the worker thread holds the write lock; this write waited busy_timeout.
+      if ((e as { code?: string }).code === 'SQLITE_BUSY') {
+        return apiError(503, 'busy', 'The endpoint is committing a publish run; retry in a second.', {}, { 'retry-after': '1' });
+      }
       throw e;
+    } finally {
+      if (route.walOnly) db.pragma('synchronous = FULL');
     }
   }
 

@@ -65,7 +65,7 @@ describe('audience-filters import / export / sql', function () {
     const dir = path.join(REPO_ROOT, 'examples', 'filters');
     const ws = tempWorkspace({ 'web.dataview.yaml': fs.readFileSync(path.join(REPO_ROOT, 'examples', 'web.dataview.yaml')) });
     try {
-      fs.symlinkSync(path.join(REPO_ROOT, 'examples', 'data'), path.join(ws.dir, 'data'));
+      fs.cpSync(path.join(REPO_ROOT, 'examples', 'data'), path.join(ws.dir, 'data'), { recursive: true });
       const names = fs.readdirSync(dir).filter(f => f.endsWith('.filter.yaml'));
       assert.ok(names.length >= 10);
       for (const name of names) {

@@ -103,7 +103,8 @@ describe('audience-filters and the sample files of a data view', () => {
         searched.push(d);
         if (path.dirname(d) === d) break;
       }
-      assert.ok(r.stderr.startsWith('x.filter.yaml: The filter has 1 error; fix it to evaluate. Run `audience-filters check` to see them. No *.dataview.yaml was found in '), r.stderr);
+      assert.ok(r.stderr.startsWith('x.filter.yaml:2:11: error filter-unknown-dataview: Unknown data view `web`.'), r.stderr);
+      assert.ok(r.stderr.includes('\nx.filter.yaml: 1 error; nothing was evaluated. No *.dataview.yaml was found in '), r.stderr);
       assert.ok(r.stderr.endsWith(`in ${searched.join(', ')} (searched upward from the file); pass --root <dir>.\n`), r.stderr);
     } finally {
       ws.cleanup();

@@ -6,7 +6,7 @@ import { planPublish } from '../../core/src/publish/plan';
 import { describeFailure } from '../../client/src/publish/messages';
 import { Identity } from '../../core/src/publish/protocol';
 import { EndpointProcess, spawnEndpointProcess } from '../../endpoint/src/childProcess';
-import { TestEndpoint, call, committedMembers, keys, makeIdentities, metadata, startCuttingProxy, startTestEndpoint, tempDir } from './harness';
+import { RawResponse, TestEndpoint, call, committedMembers, keys, makeIdentities, metadata, startCuttingProxy, startTestEndpoint, tempDir } from './harness';
 
 const patient = { retries: 40, baseMs: 10, maxMs: 150 };
 
@@ -15,6 +15,19 @@ async function* pausedHalfway(items: Identity[], until: Promise<void>): AsyncGen
     if (i === items.length / 2) await until;
     yield items[i];
   }
+}
+
+/** The committed membership in pages of 50,000 (the largest the endpoint serves). */
+async function allMembers(url: string, token: string, audienceId: string): Promise<string[]> {
+  const out: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const res: RawResponse = await call(url, 'GET', `/v1/audiences/${audienceId}/members?limit=50000${cursor ? `&cursor=${cursor}` : ''}`, { token });
+    assert.strictEqual(res.status, 200, JSON.stringify(res.body));
+    for (const m of res.body.members as Identity[]) out.push(`${m.namespace}|${m.id}`);
+    cursor = res.body.nextCursor;
+  } while (cursor);
+  return out.sort();
 }
 
 describe('fault tolerance: the committed membership is exactly the audience', function () {
@@ -112,6 +125,50 @@ describe('fault tolerance: the committed membership is exactly the audience', fu
       assert.deepStrictEqual([r.value.entered, r.value.existing, r.value.exited, r.value.total, r.value.audienceVersion], [8000, 2000, 2000, 10_000, 2]);
       assert.deepStrictEqual(await committedMembers(proc.url, token, r.value.audienceId), keys(wanted));
     });
+    it('a 1M-identity audience, killed in the middle of its commit: readers kept the previous membership, and the retried commit is exact', async function () {
+      this.timeout(600_000);
+      const previous = makeIdentities(1_000_000, 'old');
+      const r0 = await publish({ endpoint: proc.url, token, audience: metadata(), identities: previous }, { batchSize: 10_000 });
+      assert.ok(r0.ok, JSON.stringify(!r0.ok && r0.error));
+      const audienceId = r0.value.audienceId;
+      const wanted = [...previous.slice(500_000), ...makeIdentities(500_000, 'new')];
+      let inCommit: Promise<{ busy: number; reader: RawResponse }> | undefined;
+      const r = await publish({ endpoint: proc.url, token, audience: metadata(), identities: wanted }, {
+        batchSize: 10_000, retry: patient,
+        onProgress: (p) => {
+          if (p.phase === 'commit' && !inCommit) inCommit = killMidCommit(audienceId);
+        },
+      });
+      assert.ok(inCommit);
+      const seen = await inCommit;
+      // While the worker held the write lock a write got 503 busy and a reader its answer: the previous membership.
+      assert.strictEqual(seen.busy, 503);
+      assert.deepStrictEqual([seen.reader.status, seen.reader.body.audienceVersion, seen.reader.body.size], [200, 1, 1_000_000]);
+      assert.ok(r.ok, JSON.stringify(!r.ok && r.error));
+      assert.deepStrictEqual([r.value.entered, r.value.existing, r.value.exited, r.value.total, r.value.audienceVersion], [500_000, 500_000, 500_000, 1_000_000, 2]);
+      assert.deepStrictEqual(await allMembers(proc.url, token, audienceId), keys(wanted));
+    });
+
+    /**
+     * Waits until the endpoint is inside the commit's transaction (a harmless write, a PUT with a
+     * stale If-Match, answers 503 busy instead of 412), reads the audience, then kills the endpoint
+     * and starts it again. Fails if the commit ended before it was caught.
+     */
+    async function killMidCommit(audienceId: string): Promise<{ busy: number; reader: RawResponse }> {
+      for (;;) {
+        const write = await call(proc.url, 'PUT', `/v1/audiences/${audienceId}`, { token, body: metadata(), headers: { 'if-match': '"0"' } });
+        if (write.status === 503) {
+          assert.strictEqual(write.body.error.code, 'busy');
+          assert.strictEqual(write.headers['retry-after'], '1');
+          const reader = await call(proc.url, 'GET', `/v1/audiences/${audienceId}`, { token });
+          await killAndRestart();
+          return { busy: write.status, reader };
+        }
+        assert.strictEqual(write.status, 412, JSON.stringify(write.body));
+        const audience = await call(proc.url, 'GET', `/v1/audiences/${audienceId}`, { token });
+        if (audience.body.audienceVersion !== 1) throw new Error('the commit ended before the test saw it running');
+      }
+    }
   });
 
   describe('in-process endpoint', () => {

@@ -1,10 +1,12 @@
 import * as assert from 'assert';
 import BetterSqlite3 from 'better-sqlite3';
 import * as fs from 'fs';
+import * as path from 'path';
 import { Identity } from '../../core/src/publish/protocol';
 import { IDENTITY_ID_PATTERN, NAMESPACE_PATTERN } from '../../core/src/publish/identity';
+import { createVersion1 } from '../../endpoint/src/database';
 import { routes } from '../../endpoint/src/server';
-import { TestEndpoint, assertSchema, call, committedMembers, futureDate, keys, makeIdentities, metadata, startTestEndpoint, stopAndRemove, audienceWithOpenRun } from './harness';
+import { TestEndpoint, assertSchema, call, committedMembers, futureDate, keys, makeIdentities, metadata, startTestEndpoint, stopAndRemove, audienceWithOpenRun, tempDir } from './harness';
 
 describe('publish protocol (reference endpoint)', function () {
   this.timeout(20_000);
@@ -185,6 +187,9 @@ describe('publish protocol (reference endpoint)', function () {
     assert.strictEqual(late.body.error.message, `Run ${runId} is aborted (aborted by admin); it accepts no more changes. Start a new run.`);
     assert.deepStrictEqual(await committedMembers(ep.url, admin, id), keys(makeIdentities(20)));
     assert.strictEqual((await call(ep.url, 'GET', '/v1/profiles?namespace=ECID&id=zzz-1', { token: admin })).status, 404, 'an aborted run creates no profile');
+    const check = new BetterSqlite3(ep.dbPath, { readonly: true });
+    assert.deepStrictEqual(check.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'staged%'").pluck().all(), [], 'the abort dropped the run\'s staged table');
+    check.close();
     assert.strictEqual((await call(ep.url, 'POST', `/v1/audiences/${id}/runs`, { token: admin, body: {} })).status, 201);
   });
 
@@ -500,26 +505,50 @@ describe('idle runs expire', function () {
 
 describe('database upgrade', function () {
   this.timeout(10_000);
-  it('a version 1 database upgrades in place, keeping its audiences and runs', async () => {
-    const ep = await startTestEndpoint();
-    const { runId } = await audienceWithOpenRun(ep);
-    await ep.close();
-    // Back to the version 1 layout: no abort_reason column.
-    const db = new BetterSqlite3(ep.dbPath);
-    db.exec('ALTER TABLE runs DROP COLUMN abort_reason');
-    db.pragma('user_version = 1');
-    db.close();
-    const again = await startTestEndpoint({ dbPath: ep.dbPath });
+  it('a version 1 database upgrades in place, keeping its audiences, memberships and open runs', async () => {
+    // A version 1 database as that version wrote it: one committed audience (ECID a and b
+    // members, c exited) and an open run that staged b, d and b again.
+    const dir = tempDir();
+    const dbPath = path.join(dir, 'v1.db');
+    const old = new BetterSqlite3(dbPath);
+    createVersion1(old);
+    const t1 = '2026-01-01T00:00:00.000Z';
+    const t0 = '2025-12-01T00:00:00.000Z';
+    old.prepare('INSERT INTO audiences (seq, id, metadata, filter_id, revision, size, version, last_refreshed_at, created_at, updated_at, created_by) VALUES (1, ?, ?, ?, 1, 2, 1, ?, ?, ?, ?)')
+      .run('aud_old1', JSON.stringify({ ...metadata(), owner: 'admin' }), metadata().filterId, t1, t0, t0, 'admin');
+    old.exec(`INSERT INTO identities (nid, namespace, id) VALUES (1, 'ECID', 'a'), (2, 'ECID', 'b'), (3, 'ECID', 'c');
+      INSERT INTO memberships VALUES (1, 1, 'existing', '${t1}', NULL, 1), (1, 2, 'realized', '${t1}', NULL, 1), (1, 3, 'exited', '${t0}', '${t1}', 1);
+      INSERT INTO runs (seq, id, audience_seq, status, staged, created_at, created_by, updated_at) VALUES (2, 'run_open1', 1, 'open', 3, '${t1}', 'admin', '${t1}');
+      INSERT INTO batches VALUES (2, 0, 'x', 3, '${t1}');
+      INSERT INTO staged VALUES (2, 'ECID', 'b'), (2, 'ECID', 'd'), (2, 'ECID', 'b');`);
+    old.pragma('user_version = 1');
+    old.close();
+    const ep = await startTestEndpoint({ dbPath, limits: { runIdleMs: 1000 * 86_400_000 } });
     try {
-      const status = await call(again.url, 'GET', `/v1/runs/${runId}`, { token: again.adminToken });
-      assert.deepStrictEqual([status.body.status, status.body.abortReason], ['open', null]);
-      const aborted = await call(again.url, 'POST', `/v1/runs/${runId}/abort`, { token: again.adminToken, body: { reason: 'after the upgrade' } });
-      assert.strictEqual(aborted.body.abortReason, 'aborted by admin: after the upgrade');
-      const check = new BetterSqlite3(ep.dbPath, { readonly: true });
-      assert.strictEqual(check.pragma('user_version', { simple: true }), 2);
+      const admin = ep.adminToken;
+      assert.deepStrictEqual(await committedMembers(ep.url, admin, 'aud_old1'), ['ECID|a', 'ECID|b']);
+      const status = await call(ep.url, 'GET', '/v1/runs/run_open1', { token: admin });
+      assert.deepStrictEqual([status.body.status, status.body.abortReason, status.body.stagedIdentities, status.body.receivedBatches], ['open', null, 3, [0]]);
+      const done = await call(ep.url, 'POST', '/v1/runs/run_open1/commit', { token: admin, body: { batchCount: 1 } });
+      assert.strictEqual(done.status, 200, JSON.stringify(done.body));
+      assert.deepStrictEqual(done.body.result, { audienceVersion: 2, entered: 1, existing: 1, exited: 1, total: 2 });
+      assert.deepStrictEqual(await committedMembers(ep.url, admin, 'aud_old1'), ['ECID|b', 'ECID|d']);
+      const profile = async (id: string): Promise<unknown> => {
+        const m = (await call(ep.url, 'GET', `/v1/profiles?namespace=ECID&id=${id}`, { token: admin })).body.memberships[0];
+        return [m.status, m.lastQualificationTime, m.exitedAt ?? null, m.audienceVersion];
+      };
+      const committedAt = done.body.committedAt as string;
+      assert.deepStrictEqual(await profile('a'), ['exited', t1, committedAt, 2]);
+      assert.deepStrictEqual(await profile('b'), ['existing', committedAt, null, 2]);
+      assert.deepStrictEqual(await profile('c'), ['exited', t0, t1, 1]);
+      assert.deepStrictEqual(await profile('d'), ['realized', committedAt, null, 2]);
+      const check = new BetterSqlite3(dbPath, { readonly: true });
+      assert.strictEqual(check.pragma('user_version', { simple: true }), 3);
+      assert.deepStrictEqual(check.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'staged%' ORDER BY name").pluck().all(), [], 'the commit dropped the run\'s staged table and the upgrade the shared one');
       check.close();
     } finally {
-      await stopAndRemove(ep, again);
+      await stopAndRemove(ep);
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });
