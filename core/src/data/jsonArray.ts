@@ -9,6 +9,7 @@
 import type { DataView, SampleFile } from '../dataview/model';
 import { type DatasetBuilder, ObjectRowReader } from './build';
 import type { ByteChunkParser } from './parser';
+import { jsonBytesTooDeep, MAX_ROW_DEPTH, nestingMessage } from '../jsonNesting';
 import { RowScanner } from './rowScanner';
 
 /** An element larger than this stops the file: the scanner has most likely lost the structure. */
@@ -239,6 +240,10 @@ export function jsonArrayLoader(builder: DatasetBuilder, dataView: DataView, fil
   return new JsonArrayParser({
     element: (bytes, start, end, line) => {
       if (scanner.read(bytes, start, end, line)) return;
+      if (jsonBytesTooDeep(bytes, start, end, MAX_ROW_DEPTH)) {
+        builder.warn(file.path, line, `${nestingMessage(MAX_ROW_DEPTH)}; element skipped`);
+        return;
+      }
       let value: unknown;
       try {
         value = JSON.parse(bytes.toString('utf8', start, end));
