@@ -23,7 +23,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   members: { run: runMembers, summary: 'members <file.filter.yaml> [--format ndjson|csv|json] [--dataview <id>]   the audience, one identity per person' },
   test: { run: runTest, summary: 'test [paths] [--format text|json]   run the *.filter.test.yaml fixtures' },
   plan: { run: runPlan, summary: 'plan <file.filter.yaml> [--endpoint <url>] [--json]   who would enter and exit (token: $AUDIENCE_FILTERS_TOKEN)' },
-  publish: { run: runPublish, summary: 'publish <file.filter.yaml> [--endpoint <url>] [--resume <runId>] [--yes] [--json]   publish the audience' },
+  publish: { run: runPublish, summary: 'publish <file.filter.yaml> [--endpoint <url>] [--resume [<runId>]] [--yes] [--json]   publish the audience' },
   'abort-run': { run: runAbortRun, summary: 'abort-run <runId> [--reason <text>] [--endpoint <url>] [--json]   abort an open publish run; nothing of it is committed' },
   audiences: { run: runAudiences, summary: 'audiences [--endpoint <url>] [--json]   list published audiences' },
   endpoint: { run: runEndpoint, summary: 'endpoint --db <file> [--port <n>] [--run-idle-minutes <n>]   run the reference profile endpoint' },

@@ -84,7 +84,8 @@ export function describeFailure(e: PublishError): { message: string; actions: Fa
       return { message: e.message, actions: [] };
     case 'run_conflict':
       // The message names the open run, who started it and when it expires; aborting it is the user's call.
-      return { message: e.message, actions: e.runId ? ['abort-run', 'show-output'] : ['show-output'] };
+      // Resuming is offered when the user started it for the same definition (an interrupted publish).
+      return { message: e.message, actions: e.runId ? [...(e.resumable ? ['resume' as const] : []), 'abort-run', 'show-output'] : ['show-output'] };
     default:
       return { message: e.message, actions: e.resumable && e.runId ? ['resume', 'abort-run'] : ['show-output'] };
   }
