@@ -62,6 +62,10 @@ export class AudiencesProvider implements vscode.TreeDataProvider<AudiencesNode>
   }
 
   private async roots(): Promise<AudiencesNode[]> {
+    if (!vscode.workspace.isTrusted) {
+      return [message('Restricted Mode: audiences are not listed in an untrusted workspace', 'shield', { title: 'Manage Workspace Trust', command: 'workbench.trust.manage' },
+        'No profile endpoint is contacted in an untrusted workspace. Trust the workspace to list and publish audiences.')];
+    }
     const endpoints = workspaceEndpoints();
     if (endpoints.length === 1) return this.listed(endpoints[0].resource);
     return endpoints.map(e => ({ kind: 'endpoint', label: e.endpoint.ok ? e.endpoint.url : 'invalid endpoint URL', resource: e.resource }));

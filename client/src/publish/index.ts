@@ -14,6 +14,7 @@ import { findFilterFile } from './filterLocator';
 import { PublishCommand } from './publishCommand';
 import type { PublishCommandOptions, PublishOutcome } from './publishCommand';
 import { redact, TokenStore } from './tokenStore';
+import { EndpointApprovals, UNTRUSTED_MESSAGE } from './workspaceTrust';
 
 export type { PublishCommandOptions, PublishOutcome } from './publishCommand';
 
@@ -22,7 +23,14 @@ export function registerPublishing(context: vscode.ExtensionContext, client: () 
   const tokens = new TokenStore(context.secrets);
   const audiences = new AudiencesProvider(tokens);
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: audiences, showCollapseAll: true });
-  const command = new PublishCommand({ audienceOf: audienceSourceOf(client), tokens, log, onDidPublish: () => audiences.refresh() });
+  const approvals = new EndpointApprovals(context.workspaceState);
+  const command = new PublishCommand({ audienceOf: audienceSourceOf(client), tokens, approvals, log, onDidPublish: () => audiences.refresh() });
+  /** Restricted Mode: says so and returns true; no endpoint is contacted. */
+  const untrusted = (): boolean => {
+    if (vscode.workspace.isTrusted) return false;
+    void vscode.window.showWarningMessage(`Audience Filters: ${UNTRUSTED_MESSAGE}`, 'Manage Workspace Trust').then(c => c && vscode.commands.executeCommand('workbench.trust.manage'));
+    return true;
+  };
 
   const publishFile = async (target?: vscode.Uri, options?: PublishCommandOptions): Promise<PublishOutcome | undefined> => {
     const document = await filterDocument(target);
@@ -37,6 +45,7 @@ export function registerPublishing(context: vscode.ExtensionContext, client: () 
       if (e.affectsConfiguration('audienceFilters.endpoint')) audiences.refresh();
     }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => audiences.refresh()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => audiences.refresh()),
 
     // (uri?, options?): the CodeLens and the menus pass the file; tests pass `{ confirm: false }` to skip the modal dialog.
     vscode.commands.registerCommand('audienceFilters.publish', (target?: vscode.Uri, options?: PublishCommandOptions) =>
@@ -45,6 +54,7 @@ export function registerPublishing(context: vscode.ExtensionContext, client: () 
     // (token?, resource?): without a token, asks for it in a password box. The token is stored for
     // the endpoint the resource (default: the active file or the first folder) publishes to.
     vscode.commands.registerCommand('audienceFilters.setEndpointToken', async (token?: string, resource?: vscode.Uri): Promise<boolean> => {
+      if (untrusted()) return false;
       const endpoint = resolveEndpoint(resource ?? activeResource());
       if (!endpoint.ok) {
         void vscode.window.showErrorMessage(`Audience Filters: ${endpoint.message}`, 'Open Settings').then(c => c && openEndpointSetting());
@@ -86,7 +96,7 @@ export function registerPublishing(context: vscode.ExtensionContext, client: () 
 
     // (node, options?): `{ confirm: false }` skips the modal dialog (tests only).
     vscode.commands.registerCommand('audienceFilters.audiences.delete', async (node?: AudienceNode, options?: { confirm?: boolean }) => {
-      if (node?.kind !== 'audience') return undefined;
+      if (node?.kind !== 'audience' || untrusted()) return undefined;
       const outcome = await deleteAudience(node, tokens, options);
       log(`[audiences] ${outcome.message}`);
       if (outcome.deleted) {

@@ -60,7 +60,7 @@ export function resultMessage(name: string, r: PublishResult): string {
 }
 
 /** What the user can do about a failure, offered as buttons. */
-export type FailureAction = 'set-token' | 'open-settings' | 'resume' | 'abort-run' | 'show-output';
+export type FailureAction = 'set-token' | 'open-settings' | 'resume' | 'abort-run' | 'show-output' | 'manage-trust';
 
 /** A failure of the publishing client in words a user can act on, with the buttons to offer. */
 export function describeFailure(e: PublishError): { message: string; actions: FailureAction[] } {
@@ -97,4 +97,5 @@ export const ACTION_TITLES: Record<FailureAction, string> = {
   resume: 'Resume',
   'abort-run': 'Abort Run',
   'show-output': 'Show Output',
+  'manage-trust': 'Manage Workspace Trust',
 };

@@ -183,8 +183,9 @@ function startHoldingProxy(target: string): Promise<HoldingProxy> {
   });
 }
 
+/** The endpoint in the user's settings: publishing to it asks nothing (one from the workspace's settings is confirmed once). */
 async function setEndpointUrl(url: string | undefined): Promise<void> {
-  await vscode.workspace.getConfiguration('audienceFilters').update('endpoint.url', url, vscode.ConfigurationTarget.Workspace);
+  await vscode.workspace.getConfiguration('audienceFilters').update('endpoint.url', url, vscode.ConfigurationTarget.Global);
 }
 
 suite('publishing in a real VS Code', () => {
@@ -424,6 +425,41 @@ suite('publishing in a real VS Code', () => {
       assert.match(items[0].label, /Refusing to send a token over plain HTTP/);
     } finally {
       await setEndpointUrl(endpoint.url);
+    }
+  });
+
+  test('an endpoint from the workspace settings is confirmed once, naming its host, before the token or any identity is sent', async function () {
+    if (!process.env[SCREENSHOT_DIR_ENV]) this.skip(); // only scripts/run-vscode-tests.js can click in the workbench
+    // A second real endpoint that only the repository's .vscode/settings.json names.
+    const other = await startEndpoint();
+    const host = new URL(other.url).host;
+    const settings = vscode.workspace.getConfiguration('audienceFilters');
+    const audiencesOf = async () => (await api<{ audiences: Array<{ id: string }> }>(other, 'GET', '/v1/audiences')).body.audiences;
+    try {
+      await settings.update('endpoint.url', other.url, vscode.ConfigurationTarget.Workspace);
+      assert.strictEqual(await vscode.commands.executeCommand('audienceFilters.setEndpointToken', other.adminToken, fixtureUri(FILTER)), true);
+      const dialog = { selector: '.monaco-dialog-box', hasText: `Send audiences to ${host}? The endpoint comes from this folder's settings (.vscode/settings.json), not from your user settings.` };
+
+      // Declined: nothing is planned or sent.
+      const declining = publishCommand(FILTER);
+      await click('endpoint-decline', { ...dialog, role: 'button', name: 'Cancel' });
+      assert.deepStrictEqual(await declining, { status: 'declined', code: 'endpoint_not_confirmed', message: `Not published: sending to ${host} (from the workspace settings) was not confirmed; nothing was sent.` });
+      assert.deepStrictEqual(await audiencesOf(), []);
+
+      // Confirmed: it publishes there; the next publish to that endpoint asks nothing (a dialog would hold it until the test times out).
+      const confirming = publishCommand(FILTER);
+      await click('endpoint-confirm', { ...dialog, role: 'button', name: `Publish to ${host}` });
+      const first = published(await confirming);
+      assert.strictEqual(first.endpoint, other.url);
+      const second = published(await publishCommand(FILTER));
+      assert.deepStrictEqual([second.endpoint, second.result.audienceId, second.result.total], [other.url, first.result.audienceId, expected.length]);
+      assert.deepStrictEqual(await committedMembers(other, first.result.audienceId), expected);
+    } finally {
+      await vscode.commands.executeCommand('audienceFilters.clearEndpointToken', fixtureUri(FILTER));
+      await settings.update('endpoint.url', undefined, vscode.ConfigurationTarget.Workspace);
+      other.child.kill('SIGTERM');
+      await other.exited;
+      fs.rmSync(other.dir, { recursive: true, force: true });
     }
   });
 });
