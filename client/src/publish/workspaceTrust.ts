@@ -34,7 +34,7 @@ export class EndpointApprovals {
   /**
    * Whether `endpoint` (canonical URL) may receive the token and identities for `resource`: always
    * when the user's settings (or the default) chose it; when the workspace's settings did, after
-   * the user said so once in a modal naming the host (remembered for this workspace and URL).
+   * the user said so once in a notification naming the host (remembered for this workspace and URL).
    */
   async allowed(endpoint: string, resource: vscode.Uri | undefined): Promise<boolean> {
     const source = endpointSource(resource);
@@ -44,14 +44,14 @@ export class EndpointApprovals {
     const host = new URL(endpoint).host;
     const where = source === 'folder' ? "this folder's settings (.vscode/settings.json)" : "this workspace's settings";
     const action = `Publish to ${host}`;
+    // A notification, not a modal dialog: the question stays until answered (closing it is a no), and
+    // the integration tests can answer it (VS Code refuses modal dialogs under test).
     const choice = await vscode.window.showWarningMessage(
-      `Send audiences to ${host}? The endpoint comes from ${where}, not from your user settings.`,
-      {
-        modal: true,
-        detail: `Publishing sends your token for ${endpoint} and the audience's identities (e-mail addresses, CRM IDs) to ${host}. ` +
-          'Allow it only if you expected this repository to choose that endpoint; you are asked once per workspace and endpoint.',
-      },
+      `Audience Filters: send audiences to ${host}? The endpoint comes from ${where}, not from your user settings. ` +
+        `Publishing sends your token for ${endpoint} and the audience's identities (e-mail addresses, CRM IDs) there; ` +
+        'allow it only if you expected this repository to choose that endpoint (asked once per workspace and endpoint).',
       action,
+      "Don't Publish",
     );
     if (choice !== action) return false;
     await this.state.update(APPROVED_KEY, [...approved, endpoint]);
