@@ -12,6 +12,7 @@
 //                                   (default: test/integration/fixtures/workspace)
 //   --results=FILE                  write {vscode, passed, failed, failures, exitCode, durationMs} as JSON
 //   --screenshots=DIR               where screenshots go (default: test-output/integration/vscode-<version>)
+//   --untrusted                     keep workspace trust on: the fixture folder opens untrusted (Restricted Mode)
 // Env: CODE_SERVER_DIR (the code-server package dir), CODE_SERVER_NODE (node binary for the server; default:
 //      this node), CHROMIUM_BIN (default /usr/bin/chromium), TEST_TIMEOUT_MS (default 180000),
 //      DEBUG_CONSOLE=1 (echo the browser console and the server log), KEEP_TMP=1 (keep the run's temp dir).
@@ -41,6 +42,8 @@ const extDir = path.resolve(argVal('extensionDevelopmentPath') || ROOT);
 const testsPath = path.resolve(argVal('extensionTestsPath') || path.join(ROOT, 'out', 'test', 'integration', 'suite', 'index'));
 const fixture = path.resolve(argVal('workspace') || path.join(ROOT, 'test', 'integration', 'fixtures', 'workspace'));
 const resultsFile = argVal('results') && path.resolve(argVal('results'));
+// --untrusted: workspace trust stays on and the fixture folder is not trusted (Restricted Mode).
+const untrusted = process.argv.includes('--untrusted');
 const csDir = path.resolve(process.env.CODE_SERVER_DIR
   || path.join(ROOT, '.vscode-test', 'code-server-4.99.4', 'node_modules', 'code-server'));
 const serverMain = path.join(csDir, 'lib', 'vscode', 'out', 'server-main.js');
@@ -72,7 +75,7 @@ function startServer(env, tmp) {
     // Built web clients of newer VS Code ignore the extensionDevelopmentPath/extensionTestsPath URL payload
     // unless the smoke-test driver is enabled (1.139 needs it; 1.99 works either way).
     '--enable-smoke-test-driver',
-    '--disable-telemetry', '--telemetry-level', 'off', '--disable-workspace-trust',
+    '--disable-telemetry', '--telemetry-level', 'off', ...(untrusted ? [] : ['--disable-workspace-trust']),
     '--user-data-dir', path.join(tmp, 'user-data'), '--server-data-dir', path.join(tmp, 'server-data'),
     '--extensions-dir', path.join(tmp, 'extensions')],
   // detached: own process group, so the extension host and the language server it starts die with it.
@@ -183,7 +186,7 @@ async function main() {
   const workspace = path.join(tmp, 'workspace');
   const home = path.join(tmp, 'home');
   const suiteResults = path.join(tmp, 'suite-results.json');
-  const shots = path.resolve(argVal('screenshots') || path.join(ROOT, 'test-output', 'integration', `vscode-${version}`));
+  const shots = path.resolve(argVal('screenshots') || path.join(ROOT, 'test-output', 'integration', `vscode-${version}${untrusted ? '-untrusted' : ''}`));
   for (const d of [home, path.join(tmp, 'tmp'), shots]) fs.mkdirSync(d, { recursive: true });
   for (const f of fs.readdirSync(shots)) if (/\.(png|request|partial|click|clicked|click-failed)$/.test(f)) fs.rmSync(path.join(shots, f));
   fs.cpSync(fixture, workspace, { recursive: true });

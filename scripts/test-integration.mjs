@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The integration tests in real VS Code: installs the VS Code servers if needed (scripts/setup-vscode-server.sh),
 // then runs the suite (out/test/integration/suite, built by `npm run build`) on the oldest VS Code we support
-// (1.99, Node 20) and on the latest (1.139, Node 24), one after the other.
+// (1.99, Node 20) and on the latest (1.139, Node 24), one after the other; on each also the Restricted Mode
+// suite (out/test/integration/untrusted) in an untrusted folder.
 // Usage: node scripts/test-integration.mjs [--results <file>] [runner flags, see scripts/run-vscode-tests.js]
 //   --results <file>  write the summed {passed, failed} (plus one entry per run) as JSON
 // Exit code: 0 when every run passed; 1 on any failure, broken setup or timeout (a timeout counts as a failure).
@@ -65,12 +66,17 @@ async function main() {
     console.error(`[integration] ${suite} missing: run npm run build first`);
   } else {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'af-integration-'));
-    for (const target of TARGETS) {
-      const file = path.join(tmp, `${path.basename(path.dirname(target.csDir))}.json`);
+    // Each VS Code twice: the main suite (workspace trust off), then the Restricted Mode suite (an untrusted folder).
+    const RUNS = TARGETS.flatMap(target => [
+      { ...target, extra: [] },
+      { ...target, name: `${target.name}, untrusted workspace`, extra: ['--untrusted', `--extensionTestsPath=${path.join(ROOT, 'out', 'test', 'integration', 'untrusted', 'index')}`] },
+    ]);
+    for (const target of RUNS) {
+      const file = path.join(tmp, `${path.basename(path.dirname(target.csDir))}${target.extra.length ? '-untrusted' : ''}.json`);
       const started = Date.now();
       console.log(`\n[integration] ===== ${target.name} =====`);
       // The runner times itself out first (exit 2); this outer limit only catches a runner that hangs.
-      const code = await run(process.execPath, [path.join(ROOT, 'scripts', 'run-vscode-tests.js'), ...runnerArgs, `--results=${file}`], {
+      const code = await run(process.execPath, [path.join(ROOT, 'scripts', 'run-vscode-tests.js'), ...runnerArgs, ...target.extra, `--results=${file}`], {
         env: { ...process.env, CODE_SERVER_DIR: target.csDir, CODE_SERVER_NODE: target.node, TEST_TIMEOUT_MS: String(RUN_TIMEOUT_MS) },
         timeoutMs: RUN_TIMEOUT_MS + 60_000,
       });

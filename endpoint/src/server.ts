@@ -3,6 +3,7 @@ import * as http from 'http';
 import * as https from 'https';
 import type { AddressInfo } from 'net';
 import type { Database } from 'better-sqlite3';
+import { jsonTextTooDeep, nestingMessage } from '../../core/src/jsonNesting';
 import { isLoopbackHost } from '../../core/src/publish/client';
 import { AUDIENCE_LIMITS } from '../../core/src/publish/limits';
 import { AUDIENCE_PUBLISHING, PROTOCOL_VERSION } from '../../core/src/publish/protocol';
@@ -17,6 +18,9 @@ import { Router } from './router';
 import { ExpiredRun, expireIdleRuns, runRoutes } from './runs';
 import { ProtocolSchemas, findSchemasDir } from './schemas';
 import { hashToken, installAdminToken, newToken, userCount, userFromToken, userRoutes } from './users';
+
+/** Request bodies of the protocol nest a few levels; deeper is refused before JSON.parse and validation. */
+export const MAX_BODY_DEPTH = 64;
 
 export interface EndpointOptions {
   /** 0 picks a free port. */
@@ -339,6 +343,9 @@ class RequestHandler {
         if (text.trim() === '') {
           if (route.optionalBody) return resolve(this.validated(route, {}));
           return resolve({ response: apiError(400, 'invalid', 'A JSON request body is required.', { field: '' }) });
+        }
+        if (jsonTextTooDeep(text, MAX_BODY_DEPTH)) {
+          return resolve({ response: apiError(400, 'invalid_json', `The request body is not accepted: ${nestingMessage(MAX_BODY_DEPTH)}.`, { field: '' }) });
         }
         let value: unknown;
         try {

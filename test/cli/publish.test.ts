@@ -1,10 +1,12 @@
 import * as assert from 'assert';
-import { execFileSync } from 'child_process';
+import { execFileSync, spawn } from 'child_process';
 import type { ChildProcess } from 'child_process';
 import * as fs from 'fs';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { REPO_ROOT, runCli, startEndpoint } from '../support/cli';
+import { CLI, REPO_ROOT, runCli, startEndpoint } from '../support/cli';
 
 
 describe('audience-filters plan / publish / audiences against the reference endpoint', () => {
@@ -187,5 +189,179 @@ describe('audience-filters endpoint over HTTPS', function () {
     const missing = runCli(['endpoint', '--db', path.join(dir, 'other.sqlite'), '--port', '0', '--tls-cert', cert, '--tls-key', path.join(dir, 'nope.pem')]);
     assert.strictEqual(missing.status, 1);
     assert.strictEqual(missing.stderr, `Cannot start the endpoint: cannot read the TLS key ${path.join(dir, 'nope.pem')}: ENOENT\n`);
+  });
+});
+
+/**
+ * A loopback HTTP proxy in front of the real endpoint that holds the first request matching `hold`
+ * until `release()`: the test interrupts the CLI at exactly that stage of a publish.
+ */
+async function holdingProxy(target: string, hold: (method: string, url: string) => boolean): Promise<{ url: string; held: Promise<void>; release(): void; seen: string[]; close(): void }> {
+  let onHeld!: () => void;
+  const held = new Promise<void>(resolve => (onHeld = resolve));
+  let releaseHeld!: () => void;
+  const released = new Promise<void>(resolve => (releaseHeld = resolve));
+  let holding = true;
+  const seen: string[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', c => chunks.push(c));
+    req.on('end', async () => {
+      seen.push(`${req.method} ${req.url}`);
+      if (holding && hold(req.method!, req.url!)) {
+        holding = false;
+        onHeld();
+        await released;
+      }
+      const out = http.request(`${target}${req.url}`, { method: req.method, headers: req.headers }, upstream => {
+        res.writeHead(upstream.statusCode!, upstream.headers);
+        upstream.pipe(res);
+      });
+      out.on('error', () => res.destroy());
+      out.end(Buffer.concat(chunks));
+    });
+  });
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, held, release: releaseHeld, seen, close: () => server.close() };
+}
+
+/** The CLI as a child process; `exit` resolves with its code and outputs, `stderrMatches` when its stderr so far matches. */
+function spawnCli(args: string[], env: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', d => (stdout += d));
+  child.stderr!.on('data', d => (stderr += d));
+  const exit = new Promise<{ code: number | null; stdout: string; stderr: string }>(resolve => child.once('close', code => resolve({ code, stdout, stderr })));
+  const stderrMatches = (re: RegExp) => new Promise<void>(resolve => {
+    const check = () => (re.test(stderr) ? resolve() : child.stderr!.once('data', () => setImmediate(check)));
+    check();
+  });
+  return { child, exit, stderrMatches };
+}
+
+describe('audience-filters publish: interruptions and resume', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let endpoint: { child: ChildProcess; url: string };
+  let token: string;
+  const filter = 'examples/filters/checkout-abandoners.filter.yaml';
+  const api = async (method: string, p: string, body?: unknown) => {
+    const res = await fetch(`${endpoint.url}${p}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'af-cli-resume-'));
+    endpoint = await startEndpoint(path.join(dir, 'db.sqlite'));
+    token = fs.readFileSync(path.join(dir, 'db.sqlite.admin-token'), 'utf8').trim();
+  });
+
+  after(() => {
+    endpoint.child.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('an open run of your own, for the same definition, is offered for resume; bare --resume finishes it', async () => {
+    const env = { AUDIENCE_FILTERS_TOKEN: token };
+    const first = JSON.parse(runCli(['publish', filter, '--endpoint', endpoint.url, '--yes', '--json'], { env }).stdout);
+    const audience = (await api('GET', `/v1/audiences/${first.audienceId}`)).body;
+
+    // Nothing open: bare --resume says so and sends nothing.
+    const nothing = runCli(['publish', filter, '--endpoint', endpoint.url, '--yes', '--resume'], { env });
+    assert.strictEqual(nothing.status, 1);
+    assert.strictEqual(nothing.stderr.trimEnd().split('\n').pop(), `publish failed: Audience ${first.audienceId} has no open run to resume (it was committed, aborted or expired); publish again without resuming. (not_found)`);
+
+    // A killed publish of the same definition by the same user left its run open.
+    const left = (await api('POST', `/v1/audiences/${first.audienceId}/runs`, { definitionHash: audience.definitionHash })).body.id as string;
+    const blocked = runCli(['publish', filter, '--endpoint', endpoint.url, '--yes'], { env });
+    assert.strictEqual(blocked.status, 1);
+    const lines = blocked.stderr.trimEnd().split('\n');
+    assert.match(lines[lines.length - 3], new RegExp(`^publish failed: Another publish of this audience is in progress\\. Audience ${first.audienceId} already has an open run ${left}, .* You started it for this same definition \\(an interrupted publish\\?\\): resume it to send only the batches it lacks, or abort it\\. \\(run_conflict\\)$`));
+    assert.deepStrictEqual(lines.slice(-2), [`  resume it:  audience-filters publish ${filter} --resume ${left}`, `  or abort it: audience-filters abort-run ${left}`]);
+
+    // --resume without a run id, before the file or after it, finishes that run.
+    const resumed = runCli(['publish', '--resume', filter, '--endpoint', endpoint.url, '--yes', '--json'], { env });
+    assert.strictEqual(resumed.status, 0, resumed.stderr);
+    const r = JSON.parse(resumed.stdout);
+    assert.deepStrictEqual([r.runId, r.entered, r.existing, r.exited, r.total], [left, 0, first.total, 0, first.total]);
+    assert.match(resumed.stderr, new RegExp(`  run: Resuming run ${left} \\(0 batches already received\\)`));
+
+    // Someone's run without this definition's hash is not resumed by a bare --resume: it says why.
+    const foreign = (await api('POST', `/v1/audiences/${first.audienceId}/runs`, {})).body.id as string;
+    const refused = runCli(['publish', filter, '--endpoint', endpoint.url, '--yes', '--resume'], { env });
+    assert.strictEqual(refused.status, 1);
+    assert.deepStrictEqual(refused.stderr.trimEnd().split('\n').slice(-2), [
+      `publish failed: The open run ${foreign} of audience ${first.audienceId} was started without a definition hash, so it is not resumed; wait for it to finish or expire, or abort it, then publish again. (run_conflict)`,
+      `  to abort that run (deliberately): audience-filters abort-run ${foreign}`,
+    ]);
+    assert.strictEqual((await api('GET', `/v1/runs/${foreign}`)).body.status, 'open');
+    await api('POST', `/v1/runs/${foreign}/abort`, { reason: 'test' });
+
+    const usage = runCli(['publish', filter, '--resume', 'nonsense', '--yes'], { env });
+    assert.deepStrictEqual([usage.status, usage.stderr], [2, 'audience-filters publish: --resume takes a run id like run_abc123 (or nothing, for your own open run of this audience), not "nonsense"\n']);
+  });
+
+  it('Ctrl-C while planning: nothing sent, no run opened', async () => {
+    const proxy = await holdingProxy(endpoint.url, (method, url) => method === 'GET' && url.startsWith('/v1/audiences'));
+    try {
+      const cli = spawnCli(['publish', filter, '--endpoint', proxy.url, '--yes'], { AUDIENCE_FILTERS_TOKEN: token });
+      await proxy.held;
+      cli.child.kill('SIGINT');
+      const done = await cli.exit;
+      proxy.release();
+      assert.deepStrictEqual([done.code, done.stdout, done.stderr], [130, '', 'Interrupted while planning (loading the sample data, evaluating the filter, reading the endpoint): nothing was sent and no run was opened.\n']);
+      assert.ok(proxy.seen.every(r => r.startsWith('GET ')), proxy.seen.join(', '));
+    } finally {
+      proxy.close();
+    }
+  });
+
+  it('Ctrl-C while uploading: the run is aborted and nothing is committed', async () => {
+    const proxy = await holdingProxy(endpoint.url, (method, url) => method === 'PUT' && /^\/v1\/runs\/run_\w+\/batches\/0$/.test(url));
+    try {
+      const before = (await api('GET', '/v1/audiences')).body.audiences as Array<{ id: string; audienceVersion: number }>;
+      const cli = spawnCli(['publish', filter, '--endpoint', proxy.url, '--yes'], { AUDIENCE_FILTERS_TOKEN: token });
+      await proxy.held;
+      cli.child.kill('SIGINT');
+      const done = await cli.exit;
+      proxy.release();
+      const runId = /aborting run (run_\w+)/.exec(done.stderr)?.[1];
+      assert.strictEqual(done.code, 130, done.stderr);
+      assert.deepStrictEqual(done.stderr.trimEnd().split('\n').slice(-3), [
+        '  interrupted: stopping the upload and aborting the run (Ctrl-C again leaves at once).',
+        `  abort: Publish cancelled: aborting run ${runId}`,
+        `publish interrupted: Publish cancelled; run ${runId} was aborted and nothing was committed. (cancelled)`,
+      ]);
+      const run = (await api('GET', `/v1/runs/${runId}`)).body;
+      assert.deepStrictEqual([run.status, run.committedAt], ['aborted', null]);
+      // The audience keeps the version it had (0 when this publish created it).
+      const after = (await api('GET', `/v1/audiences/${run.audienceId}`)).body;
+      assert.deepStrictEqual([after.audienceVersion, after.openRunId], [before.find(a => a.id === run.audienceId)?.audienceVersion ?? 0, null]);
+    } finally {
+      proxy.close();
+    }
+  });
+
+  it('Ctrl-C after the commit was sent: it waits for the answer and reports the audience published', async () => {
+    const proxy = await holdingProxy(endpoint.url, (method, url) => method === 'POST' && /^\/v1\/runs\/run_\w+\/commit$/.test(url));
+    try {
+      const cli = spawnCli(['publish', filter, '--endpoint', proxy.url, '--yes', '--json'], { AUDIENCE_FILTERS_TOKEN: token });
+      await proxy.held;
+      cli.child.kill('SIGINT');
+      // The CLI says it is waiting before the commit is let through.
+      await cli.stderrMatches(/interrupted: the commit of run/);
+      proxy.release();
+      const done = await cli.exit;
+      assert.strictEqual(done.code, 0, done.stderr);
+      const r = JSON.parse(done.stdout);
+      const lines = done.stderr.trimEnd().split('\n');
+      assert.ok(lines.includes(`  interrupted: the commit of run ${r.runId} was already sent and is atomic; waiting for its answer (Ctrl-C again leaves without it).`), done.stderr);
+      assert.strictEqual(lines[lines.length - 1], `  the interrupt came after the commit was sent: run ${r.runId} is committed.`);
+      assert.strictEqual((await api('GET', `/v1/runs/${r.runId}`)).body.status, 'committed');
+    } finally {
+      proxy.close();
+    }
   });
 });

@@ -254,8 +254,11 @@ describe('fault tolerance: the committed membership is exactly the audience', fu
       assert.strictEqual(loser.error.code, 'run_conflict');
       assert.strictEqual(loser.error.runId, winner.value.runId);
       assert.match(loser.error.message, new RegExp(`^Another publish of this audience is in progress\\. Audience ${winner.value.audienceId} already has an open run ${winner.value.runId}, started by admin at `));
-      // VS Code offers to abort the open run (the user's deliberate choice) next to the output.
-      assert.deepStrictEqual(describeFailure(loser.error), { message: loser.error.message, actions: ['abort-run', 'show-output'] });
+      // The open run is the same user's, for the same definition hash: it may be an interrupted publish of
+      // this plan, so the message and VS Code offer to resume it as well as to abort it (the user's call).
+      assert.ok(loser.error.message.endsWith(' You started it for this same definition (an interrupted publish?): resume it to send only the batches it lacks, or abort it.'), loser.error.message);
+      assert.strictEqual(loser.error.resumable, true);
+      assert.deepStrictEqual(describeFailure(loser.error), { message: loser.error.message, actions: ['resume', 'abort-run', 'show-output'] });
       assert.deepStrictEqual(await committedMembers(ep.url, ep.adminToken, winner.value.audienceId), keys(a));
     });
 

@@ -341,6 +341,8 @@ describe('publish protocol (reference endpoint)', function () {
     const notJson = await call(ep.url, 'PUT', `/v1/runs/${runId}/batches/0`, { token: admin, rawBody: '{"identities": [' });
     assert.strictEqual(notJson.status, 400);
     assert.strictEqual(notJson.body.error.code, 'invalid_json');
+    const deep = await call(ep.url, 'PUT', `/v1/runs/${runId}/batches/0`, { token: admin, rawBody: `{"identities": [${'['.repeat(100_000)}${']'.repeat(100_000)}]}` });
+    assert.deepStrictEqual([deep.status, deep.body.error.code, deep.body.error.message], [400, 'invalid_json', 'The request body is not accepted: nesting deeper than 64 levels.']);
     const wrongType = await call(ep.url, 'PUT', `/v1/runs/${runId}/batches/0`, { token: admin, rawBody: 'identities', headers: { 'content-type': 'text/plain' } });
     assert.strictEqual(wrongType.status, 415);
     const badNumber = await call(ep.url, 'PUT', `/v1/runs/${runId}/batches/-1`, { token: admin, body: { identities: makeIdentities(1) } });

@@ -65,6 +65,10 @@ export class AudiencesProvider implements vscode.TreeDataProvider<AudiencesNode>
   }
 
   private async roots(): Promise<AudiencesNode[]> {
+    if (!vscode.workspace.isTrusted) {
+      return [message('Restricted Mode: audiences are not listed in an untrusted workspace', 'shield', { title: 'Manage Workspace Trust', command: 'workbench.trust.manage' },
+        'No profile endpoint is contacted in an untrusted workspace. Trust the workspace to list and publish audiences.')];
+    }
     const endpoints = workspaceEndpoints();
     let noToken = false;
     let roots: AudiencesNode[];

@@ -16,6 +16,7 @@ import { startLocalEndpoint } from './localEndpoint';
 import { PublishCommand } from './publishCommand';
 import type { PublishCommandOptions, PublishOutcome } from './publishCommand';
 import { redact, TokenStore } from './tokenStore';
+import { EndpointApprovals, UNTRUSTED_MESSAGE } from './workspaceTrust';
 
 export type { PublishCommandOptions, PublishOutcome } from './publishCommand';
 
@@ -24,7 +25,14 @@ export function registerPublishing(context: vscode.ExtensionContext, client: () 
   const tokens = new TokenStore(context.secrets);
   const audiences = new AudiencesProvider(tokens);
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: audiences, showCollapseAll: true });
-  const command = new PublishCommand({ audienceOf: audienceSourceOf(client), tokens, log, onDidPublish: () => audiences.refresh() });
+  const approvals = new EndpointApprovals(context.workspaceState);
+  const command = new PublishCommand({ audienceOf: audienceSourceOf(client), tokens, approvals, log, onDidPublish: () => audiences.refresh() });
+  /** Restricted Mode: says so and returns true; no endpoint is contacted. */
+  const untrusted = (): boolean => {
+    if (vscode.workspace.isTrusted) return false;
+    void vscode.window.showWarningMessage(`Audience Filters: ${UNTRUSTED_MESSAGE}`, 'Manage Workspace Trust').then(c => c && vscode.commands.executeCommand('workbench.trust.manage'));
+    return true;
+  };
 
   const publishFile = async (target?: vscode.Uri, options?: PublishCommandOptions): Promise<PublishOutcome | undefined> => {
     const document = await filterDocument(target);
@@ -39,6 +47,7 @@ export function registerPublishing(context: vscode.ExtensionContext, client: () 
       if (e.affectsConfiguration('audienceFilters.endpoint')) audiences.refresh();
     }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => audiences.refresh()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => audiences.refresh()),
 
     vscode.languages.registerCodeActionsProvider({ language: 'audience-filter' }, new AudienceBlockActions(), { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
     vscode.commands.registerCommand(ADD_AUDIENCE_COMMAND, (target?: vscode.Uri) => addAudienceBlock(target instanceof vscode.Uri ? target : undefined)),
@@ -50,6 +59,7 @@ export function registerPublishing(context: vscode.ExtensionContext, client: () 
     // (token?, resource?): without a token, asks for it in a password box. The token is stored for
     // the endpoint the resource (default: the active file or the first folder) publishes to.
     vscode.commands.registerCommand('audienceFilters.setEndpointToken', async (token?: string, resource?: vscode.Uri): Promise<boolean> => {
+      if (untrusted()) return false;
       const endpoint = resolveEndpoint(resource ?? activeResource());
       if (!endpoint.ok) {
         void vscode.window.showErrorMessage(`Audience Filters: ${endpoint.message}`, 'Open Settings').then(c => c && openEndpointSetting());
@@ -93,7 +103,7 @@ export function registerPublishing(context: vscode.ExtensionContext, client: () 
 
     // (node, options?): `{ confirm: false }` skips the modal dialog (tests only).
     vscode.commands.registerCommand('audienceFilters.audiences.delete', async (node?: AudienceNode, options?: { confirm?: boolean }) => {
-      if (node?.kind !== 'audience') return undefined;
+      if (node?.kind !== 'audience' || untrusted()) return undefined;
       const outcome = await deleteAudience(node, tokens, options);
       log(`[audiences] ${outcome.message}`);
       if (outcome.deleted) {

@@ -60,7 +60,7 @@ export function resultMessage(name: string, r: PublishResult): string {
 }
 
 /** What the user can do about a failure, offered as buttons. */
-export type FailureAction = 'set-token' | 'open-settings' | 'resume' | 'abort-run' | 'show-output' | 'add-audience';
+export type FailureAction = 'set-token' | 'open-settings' | 'resume' | 'abort-run' | 'show-output' | 'add-audience' | 'manage-trust';
 
 /** A failure of the publishing client in words a user can act on, with the buttons to offer. */
 export function describeFailure(e: PublishError): { message: string; actions: FailureAction[] } {
@@ -84,7 +84,8 @@ export function describeFailure(e: PublishError): { message: string; actions: Fa
       return { message: e.message, actions: [] };
     case 'run_conflict':
       // The message names the open run, who started it and when it expires; aborting it is the user's call.
-      return { message: e.message, actions: e.runId ? ['abort-run', 'show-output'] : ['show-output'] };
+      // Resuming is offered when the user started it for the same definition (an interrupted publish).
+      return { message: e.message, actions: e.runId ? [...(e.resumable ? ['resume' as const] : []), 'abort-run', 'show-output'] : ['show-output'] };
     default:
       return { message: e.message, actions: e.resumable && e.runId ? ['resume', 'abort-run'] : ['show-output'] };
   }
@@ -97,4 +98,5 @@ export const ACTION_TITLES: Record<FailureAction, string> = {
   'abort-run': 'Abort Run',
   'show-output': 'Show Output',
   'add-audience': 'Add Audience Block',
+  'manage-trust': 'Manage Workspace Trust',
 };

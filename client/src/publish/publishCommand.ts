@@ -15,6 +15,8 @@ import { ACTION_TITLES, describeFailure, notPublishableMessage, planDetail, plan
 import type { FailureAction } from './messages';
 import type { TokenStore } from './tokenStore';
 import { redact } from './tokenStore';
+import { UNTRUSTED_MESSAGE } from './workspaceTrust';
+import type { EndpointApprovals } from './workspaceTrust';
 
 /** Options of the publish command (its second argument). */
 export interface PublishCommandOptions {
@@ -35,6 +37,8 @@ type NotPublished = Exclude<PublishOutcome, { status: 'published' }>;
 export interface PublishDependencies {
   audienceOf: AudienceSource;
   tokens: TokenStore;
+  /** Confirms, once, an endpoint that the workspace's settings chose. */
+  approvals: EndpointApprovals;
   log: (line: string) => void;
   /** After a publish that committed (the Audiences view refreshes). */
   onDidPublish: () => void;
@@ -44,8 +48,15 @@ export class PublishCommand {
   constructor(private readonly deps: PublishDependencies) {}
 
   async run(document: vscode.TextDocument, options: PublishCommandOptions = {}): Promise<PublishOutcome> {
+    if (!vscode.workspace.isTrusted) return this.fail({ status: 'unavailable', code: 'untrusted', message: UNTRUSTED_MESSAGE }, ['manage-trust']);
     const endpoint = resolveEndpoint(document.uri);
     if (!endpoint.ok) return this.fail({ status: 'unavailable', code: 'invalid_endpoint', message: endpoint.message }, ['open-settings']);
+    // Before the token or any identity goes to an endpoint a repository's settings chose.
+    if (!(await this.deps.approvals.allowed(endpoint.url, document.uri))) {
+      const message = `Not published: sending to ${new URL(endpoint.url).host} (from the workspace settings) was not confirmed; nothing was sent.`;
+      this.deps.log(`[publish] declined: ${message}`);
+      return { status: 'declined', code: 'endpoint_not_confirmed', message };
+    }
     const token = await this.deps.tokens.get(endpoint.url);
     // Set Token (the button of a token failure) stores the token, then runs this publish again.
     const retry: Retry = { resource: document.uri, again: () => this.run(document, options) };
@@ -197,6 +208,9 @@ export class PublishCommand {
         return;
       case 'show-output':
         await vscode.commands.executeCommand('audienceFilters.showOutput');
+        return;
+      case 'manage-trust':
+        await vscode.commands.executeCommand('workbench.trust.manage');
         return;
       case 'resume':
         if (run?.runId && token) await this.publishPlan(run.plan, token, run.runId);

@@ -9,6 +9,7 @@
 import type { DataView, SampleFile } from '../dataview/model';
 import { type DatasetBuilder, ObjectRowReader } from './build';
 import type { ByteChunkParser } from './parser';
+import { jsonBytesTooDeep, MAX_ROW_DEPTH, nestingMessage } from '../jsonNesting';
 import { RowScanner } from './rowScanner';
 
 /** An element larger than this stops the file: the scanner has most likely lost the structure. */
@@ -47,6 +48,10 @@ export class JsonArrayParser implements ByteChunkParser {
   /** Inside a string, the byte after a backslash is escaped (and may be a quote). */
   private escaped = false;
   private count = 0;
+  /** The first bytes of what may be a byte order mark, cut off by the end of the last chunk. */
+  private held: Buffer | undefined;
+  /** Set by `end()`: no more bytes come, so a cut-off mark is read as what it is. */
+  private ending = false;
 
   /** `between`: the parser starts inside a file, at a line start between two elements (a worker's stretch). */
   constructor(private readonly sink: ElementSink, between?: BetweenElements) {
@@ -69,6 +74,10 @@ export class JsonArrayParser implements ByteChunkParser {
 
   push(chunk: Buffer): void {
     if (this.mode === 'stopped') return;
+    if (this.held) {
+      chunk = Buffer.concat([this.held, chunk]);
+      this.held = undefined;
+    }
     // Only an unfinished element is carried over (copied: the stream may reuse the chunk's memory).
     this.buf = this.elemStart >= 0 ? Buffer.concat([this.buf, chunk]) : chunk;
     this.scan();
@@ -88,6 +97,15 @@ export class JsonArrayParser implements ByteChunkParser {
 
   end(): void {
     if (this.mode === 'stopped') return;
+    if (this.held) {
+      this.ending = true;
+      this.buf = this.held;
+      this.held = undefined;
+      this.pos = 0;
+      this.scan();
+      // scan() may have stopped the parser (TypeScript keeps the narrowing from above).
+      if ((this.mode as Mode) === 'stopped') return;
+    }
     if (this.elemStart >= 0) {
       if (this.depth === 0 && !this.inString) this.complete(this.buf.length);
       else this.sink.warn(this.elemLine, 'unexpected end of file inside the element starting on this line; element skipped');
@@ -122,6 +140,12 @@ export class JsonArrayParser implements ByteChunkParser {
         }
         if (c === 0xef && b[i + 1] === 0xbb && b[i + 2] === 0xbf) {
           i += 3; // a byte order mark
+          continue;
+        }
+        if (c === 0xef && n - i < 3 && (i + 1 === n || b[i + 1] === 0xbb) && !this.ending) {
+          // A mark cut by the chunk's end: decide when the next chunk comes.
+          this.held = Buffer.from(b.subarray(i));
+          i = n;
           continue;
         }
         if (this.mode === 'start') {
@@ -239,6 +263,10 @@ export function jsonArrayLoader(builder: DatasetBuilder, dataView: DataView, fil
   return new JsonArrayParser({
     element: (bytes, start, end, line) => {
       if (scanner.read(bytes, start, end, line)) return;
+      if (jsonBytesTooDeep(bytes, start, end, MAX_ROW_DEPTH)) {
+        builder.warn(file.path, line, `${nestingMessage(MAX_ROW_DEPTH)}; element skipped`);
+        return;
+      }
       let value: unknown;
       try {
         value = JSON.parse(bytes.toString('utf8', start, end));

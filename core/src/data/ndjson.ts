@@ -4,10 +4,12 @@
  *
  * Each line is first offered to the RowScanner, which reads the data view's fields straight from
  * the bytes; a line it does not take (see rowScanner.ts) is decoded and read with JSON.parse and
- * the ObjectRowReader, which also words the warning for a line that is not valid JSON.
+ * the ObjectRowReader, which also words the warning for a line that is not valid JSON. A line nested
+ * deeper than MAX_ROW_DEPTH is skipped with a warning before anything walks it.
  */
 import type { DataView, Identity } from '../dataview/model';
 import { type DatasetBuilder, ObjectRowReader } from './build';
+import { jsonBytesTooDeep, MAX_ROW_DEPTH, nestingMessage } from '../jsonNesting';
 import { RowScanner } from './rowScanner';
 
 /** A line longer than this is reported and skipped instead of growing memory without bound. */
@@ -101,6 +103,10 @@ export class NdjsonParser {
     while (s < end && (b[s] === 32 || b[s] === 9 || b[s] === 13)) s++;
     if (s === end) return;
     if (this.scanner.read(b, s, end, this.line)) return;
+    if (jsonBytesTooDeep(b, s, end, MAX_ROW_DEPTH)) {
+      this.builder.warn(this.file, this.line, `${nestingMessage(MAX_ROW_DEPTH)}; row skipped`);
+      return;
+    }
     this.parseText(b.toString('utf8', s, end));
   }
 

@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import { parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer, type ColumnData, type FileMetaData } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import type { DataView, SampleFile } from '../dataview/model';
+import { MAX_ROW_DEPTH, nestingMessage } from '../jsonNesting';
 import { type DatasetBuilder, ObjectRowReader } from './build';
 
 export interface ParquetRead {
@@ -76,11 +77,35 @@ export async function loadParquetFile(
       builder.warn(file.path, 0, `not a readable Parquet file (${(e as Error).message}); skipped`);
       return read;
     }
+    if (schemaDepth(metadata) > MAX_ROW_DEPTH) {
+      builder.warn(file.path, 0, `schema ${nestingMessage(MAX_ROW_DEPTH)}; file skipped`);
+      return read;
+    }
     await readRowGroups(builder, dataView, file, source, buffer, metadata, groups ?? { first: 0, end: metadata.row_groups.length }, read, onProgress, signal);
     return read;
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * How deep the file's columns nest (1: flat), from the flattened schema list without recursion:
+ * hyparquet builds its schema tree and nested values recursively, so a deeper file is refused first.
+ */
+export function schemaDepth(metadata: FileMetaData): number {
+  // Open groups: how many children each still expects; the root is schema[0].
+  const open: number[] = [];
+  let deepest = 0;
+  for (const element of metadata.schema) {
+    while (open.length && open[open.length - 1] === 0) open.pop();
+    if (open.length) open[open.length - 1]--;
+    const children = element.num_children ?? 0;
+    if (children > 0) {
+      open.push(children);
+      deepest = Math.max(deepest, open.length);
+    }
+  }
+  return deepest;
 }
 
 /** Reads the file's bytes on demand, through one open handle. */

@@ -5,7 +5,9 @@
  * import cannot understand become `error` expressions, which evaluate as false.
  */
 import type { DataView } from '../dataview/model';
+import { deepValuePath, nestingMessage } from '../jsonNesting';
 import { closestMatches } from '../names';
+import { MAX_RULE_DEPTH } from '../rule/parser';
 import type { Attribution, Condition, Expr, GapConstraint, GapUnit, Identifier, Literal, OnlySequence, Rule, Scope, Sequence, SequenceStep, Subject, TimeUnit } from '../rule/ast';
 import { SCOPE_RANK } from '../rule/ast';
 import { walkExpr } from '../rule/walk';
@@ -67,8 +69,21 @@ type JsonObject = Record<string, unknown>;
 
 const NO_SPAN = { start: 0, end: 0 };
 
+/** A rule level takes at most two JSON levels (an `and`'s object and its `preds` array); deeper JSON is refused unwalked. */
+export const MAX_ADOBE_DEPTH = 2 * MAX_RULE_DEPTH + 16;
+
+/** The result for JSON nested deeper than MAX_ADOBE_DEPTH, or undefined when it is within. */
+function refusedTooDeep(json: Json): AdobeImportResult | undefined {
+  const path = deepValuePath(json, MAX_ADOBE_DEPTH);
+  if (path === undefined) return undefined;
+  const message = `JSON ${nestingMessage(MAX_ADOBE_DEPTH)}; nothing imported.`;
+  return { rule: { root: null, comments: [] }, diagnostics: [{ path, code: 'adobe-too-deep', message, severity: 'error' }], descriptions: [], metadata: {} };
+}
+
 /** Imports a definition, an API object with `definition`, a bare `container`, or a bare predicate. */
 export function importAdobeDefinition(json: Json, dataView: DataView, options: AdobeImportOptions = {}): AdobeImportResult {
+  const refused = refusedTooDeep(json);
+  if (refused) return refused;
   const importer = new AdobeImporter(dataView, options);
   const root = importer.top(json);
   return { rule: withLabelComments(root, importer.labels), diagnostics: importer.diagnostics, descriptions: importer.descriptions, metadata: importer.metadata };
@@ -79,6 +94,8 @@ export function importAdobeDefinition(json: Json, dataView: DataView, options: A
  * container of `scope` (person by default).
  */
 export function importAdobePredicate(json: Json, dataView: DataView, options: AdobeImportOptions = {}, scope: Scope = 'person'): AdobeImportResult {
+  const refused = refusedTooDeep(json);
+  if (refused) return refused;
   const importer = new AdobeImporter(dataView, options);
   const body = importer.predicate(json, '$', scope);
   const root: Expr = { kind: 'container', scope, scopeSpan: NO_SPAN, body, ...NO_SPAN };

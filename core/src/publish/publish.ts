@@ -31,6 +31,11 @@ export interface PublishOptions {
   retry?: RetryOptions;
   /** Finish an interrupted run: batches the endpoint already has are skipped. */
   resumeRunId?: string;
+  /**
+   * Finish the audience's open run without naming it: only when this user started it for the same
+   * definition hash (an interrupted publish of the same plan); anything else is an error saying why.
+   */
+  resumeOwnRun?: boolean;
   /** When another run of the audience is open: report `run_conflict` (default) or wait with the retry policy. */
   onConflict?: 'report' | 'wait';
   /** Overrides the token remembered by the plan. */
@@ -134,12 +139,13 @@ class Publisher {
     if (this.cancelled) return fail({ code: 'cancelled', message: 'Publish cancelled before it started; nothing was sent.' });
     this.report({ phase: 'audience', message: 'Preparing the audience' });
     const audience = await this.ensureAudience();
-    if (!audience.ok) return audience;
+    if (!audience.ok) return this.cancelled ? fail({ code: 'cancelled', message: 'Publish cancelled while preparing the audience; no run was opened and no identity was sent.' }) : audience;
     const audienceId = audience.value.id;
 
-    const run = await this.openRun(audienceId);
-    if (!run.ok) return run;
+    const run = await this.openRun(audience.value);
+    if (!run.ok) return this.cancelled && run.error.code === 'cancelled' ? fail({ code: 'cancelled', message: 'Publish cancelled before a run was opened; no identity was sent.' }) : run;
     const runId = run.value.id;
+    if (this.cancelled) return this.abort(runId, 'Publish cancelled');
     this.report({ phase: 'upload', audienceId, runId, message: `Uploading to run ${runId}` });
 
     const received = new Set(run.value.receivedBatches);
@@ -210,25 +216,60 @@ class Publisher {
     return updated.ok ? ok(updated.value.body) : updated;
   }
 
-  private async openRun(audienceId: string): Promise<Result<Run>> {
-    if (this.options.resumeRunId) {
-      const run = await this.client.getRun(this.options.resumeRunId, this.options.signal);
+  private async openRun(audience: Audience): Promise<Result<Run>> {
+    const audienceId = audience.id;
+    const resumeId = this.options.resumeRunId ?? (this.options.resumeOwnRun ? audience.openRunId : undefined);
+    if (this.options.resumeOwnRun && !resumeId) {
+      return fail({ code: 'not_found', audienceId, message: `Audience ${audienceId} has no open run to resume (it was committed, aborted or expired); publish again without resuming.` });
+    }
+    if (resumeId) {
+      const run = await this.client.getRun(resumeId, this.options.signal);
       if (!run.ok) return run;
       if (run.value.audienceId !== audienceId) return fail({ code: 'conflict', runId: run.value.id, message: `Run ${run.value.id} belongs to audience ${run.value.audienceId}, not ${audienceId}.` });
       if (run.value.status !== 'open') return fail({ code: 'conflict', runId: run.value.id, message: `Run ${run.value.id} is ${run.value.status}; it cannot be resumed. Publish again without resuming.` });
+      if (this.options.resumeOwnRun) {
+        const why = await this.notOwnRun(run.value);
+        if (why) return fail({ code: 'run_conflict', runId: run.value.id, resumable: false, message: `The open run ${run.value.id} of audience ${audienceId} ${why}, so it is not resumed; wait for it to finish or expire, or abort it, then publish again.` });
+      }
       this.report({ phase: 'run', audienceId, runId: run.value.id, message: `Resuming run ${run.value.id} (${run.value.receivedBatches.length} batches already received)` });
       return run;
     }
     this.report({ phase: 'run', audienceId, message: 'Opening a publish run' });
     const retry = { retries: 6, baseMs: 200, maxMs: 10_000, ...this.options.retry };
     for (let attempt = 0; ; attempt++) {
-      const run = await this.client.createRun(audienceId, this.job.audience.definitionHash, this.options.signal);
+      // Not cancellable in flight: a run created after the cancel is seen, and aborted, by run().
+      const run = await this.client.createRun(audienceId, this.job.audience.definitionHash);
+      if (!run.ok && run.error.code === 'run_conflict' && this.options.onConflict !== 'wait') return this.conflictWithOwnRun(run.error);
       if (run.ok || run.error.code !== 'run_conflict' || this.options.onConflict !== 'wait' || attempt >= retry.retries) return run;
       const wait = Math.min(retry.maxMs, retry.baseMs * 2 ** attempt);
       this.state.retries++;
       this.report({ phase: 'run', message: `Waiting for run ${run.error.runId} of another publisher to finish` });
       if (!(await delay(wait, this.options.signal))) return fail({ code: 'cancelled', message: 'Publish cancelled while waiting for another run; nothing was sent.' });
     }
+  }
+
+  /**
+   * Why `run` is not this user's run of this definition (words after "the open run … "), or
+   * undefined when it is: then it is most likely an interrupted publish of the same plan.
+   */
+  private async notOwnRun(run: Run): Promise<string | undefined> {
+    const me = await this.client.me(this.options.signal);
+    if (!me.ok) return `could not be matched to your user (${me.error.message})`;
+    if (run.createdBy !== me.value.name) return `was started by ${run.createdBy}, not by you (${me.value.name})`;
+    const wanted = this.job.audience.definitionHash;
+    if (wanted && run.definitionHash !== wanted) return run.definitionHash ? `was started for another definition (hash ${run.definitionHash}, this one is ${wanted})` : 'was started without a definition hash';
+    return undefined;
+  }
+
+  /** A run_conflict over a run this user started for the same definition is resumable: the error says so. */
+  private async conflictWithOwnRun(error: PublishError): Promise<Result<never>> {
+    if (!error.runId) return fail(error);
+    const run = await this.client.getRun(error.runId, this.options.signal);
+    if (!run.ok || run.value.status !== 'open' || (await this.notOwnRun(run.value))) return fail(error);
+    return fail({
+      ...error, resumable: true,
+      message: `${error.message} You started it for this same definition (an interrupted publish?): resume it to send only the batches it lacks, or abort it.`,
+    });
   }
 
   /**

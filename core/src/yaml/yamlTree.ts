@@ -103,6 +103,8 @@ function tokenEnd(text: string, at: number): number {
 class TreeBuilder {
   private i = 0;
   private readonly problems: YamlProblem[] = [];
+  /** The furthest offset a node so far has reached: where an empty node (no offsets of its own) is placed. */
+  private at = 0;
 
   constructor(private readonly text: string, private readonly events: Event[]) {}
 
@@ -136,6 +138,7 @@ class TreeBuilder {
       case EVENT_ID.SCALAR:
         return this.scalar(ev);
       case EVENT_ID.MAPPING: {
+        this.at = Math.max(this.at, ev.start);
         const pairs: YPair[] = [];
         const seen = new Map<string, YScalar>();
         let end = ev.start + 1;
@@ -161,6 +164,7 @@ class TreeBuilder {
         return { kind: 'map', start: ev.start, end, flow, pairs };
       }
       case EVENT_ID.SEQUENCE: {
+        this.at = Math.max(this.at, ev.start);
         const items: YNode[] = [];
         let end = ev.start + 1;
         while (this.i < this.events.length && this.events[this.i].type !== EVENT_ID.POP) {
@@ -185,8 +189,10 @@ class TreeBuilder {
   private scalar(ev: ScalarEvent): YScalar {
     const text = getScalarValue(this.text, ev);
     const style = styleName(ev.style);
-    let start = ev.valueStart;
-    let end = ev.valueEnd;
+    // An empty node (`: x`, `- `) has no offsets: it sits where the text so far ends (found by the fuzz suite).
+    let start = ev.valueStart < 0 ? this.at : ev.valueStart;
+    let end = ev.valueStart < 0 ? this.at : ev.valueEnd;
+    this.at = Math.max(this.at, end);
     if (style === 'single' || style === 'double') {
       start = Math.max(0, start - 1);
       end = Math.min(this.text.length, end + 1);

@@ -8,9 +8,14 @@ import Mocha from 'mocha';
 export const RESULTS_ENV = 'AUDIENCE_FILTERS_TEST_RESULTS';
 
 export function run(): Promise<void> {
+  return runTestsIn(__dirname);
+}
+
+/** Runs every `*.test.js` in `dir` (the untrusted-workspace suite has its own folder). */
+export function runTestsIn(dir: string): Promise<void> {
   const mocha = new Mocha({ ui: 'tdd', timeout: 60_000, color: false, reporter: 'spec' });
-  for (const file of fs.readdirSync(__dirname).filter(f => f.endsWith('.test.js')).sort()) {
-    mocha.addFile(path.join(__dirname, file));
+  for (const file of fs.readdirSync(dir).filter(f => f.endsWith('.test.js')).sort()) {
+    mocha.addFile(path.join(dir, file));
   }
   return new Promise((resolve, reject) => {
     try {

@@ -183,8 +183,9 @@ function startHoldingProxy(target: string): Promise<HoldingProxy> {
   });
 }
 
+/** The endpoint in the user's settings: publishing to it asks nothing (one from the workspace's settings is confirmed once). */
 async function setEndpointUrl(url: string | undefined): Promise<void> {
-  await vscode.workspace.getConfiguration('audienceFilters').update('endpoint.url', url, vscode.ConfigurationTarget.Workspace);
+  await vscode.workspace.getConfiguration('audienceFilters').update('endpoint.url', url, vscode.ConfigurationTarget.Global);
 }
 
 suite('publishing in a real VS Code', () => {
@@ -422,6 +423,51 @@ suite('publishing in a real VS Code', () => {
       assert.match(items[0].label, /Refusing to send a token over plain HTTP/);
     } finally {
       await setEndpointUrl(endpoint.url);
+    }
+  });
+
+  test('an endpoint from the workspace settings is confirmed once, naming its host, before the token or any identity is sent', async function () {
+    if (!process.env[SCREENSHOT_DIR_ENV]) this.skip(); // only scripts/run-vscode-tests.js can click in the workbench
+    // A second real endpoint that only the repository's .vscode/settings.json names.
+    const other = await startEndpoint();
+    const host = new URL(other.url).host;
+    const settings = vscode.workspace.getConfiguration('audienceFilters');
+    const audiencesOf = async () => (await api<{ audiences: Array<{ id: string }> }>(other, 'GET', '/v1/audiences')).body.audiences;
+    try {
+      await settings.update('endpoint.url', other.url, vscode.ConfigurationTarget.Workspace);
+      assert.strictEqual(await vscode.commands.executeCommand('audienceFilters.setEndpointToken', other.adminToken, fixtureUri(FILTER)), true);
+      // The question, in the notifications centre (under the smoke-test driver VS Code 1.139 shows no toasts), where
+      // it is the only notification: the centre shows the buttons of its first one.
+      const question = { selector: '.notifications-center .notification-list-item', hasText: `Audience Filters: send audiences to ${host}? The endpoint comes from this folder's settings (.vscode/settings.json), not from your user settings.` };
+      // (Wrapped: an async function returning the pending outcome would wait for it.)
+      const ask = async (): Promise<{ outcome: Thenable<PublishOutcome> }> => {
+        await vscode.commands.executeCommand('notifications.clearAll');
+        const outcome = publishCommand(FILTER);
+        await vscode.commands.executeCommand('notifications.showList');
+        return { outcome };
+      };
+
+      // Declined: nothing is planned or sent.
+      const declining = (await ask()).outcome;
+      await click('endpoint-decline', { ...question, role: 'button', name: "Don't Publish" });
+      assert.deepStrictEqual(await declining, { status: 'declined', code: 'endpoint_not_confirmed', message: `Not published: sending to ${host} (from the workspace settings) was not confirmed; nothing was sent.` });
+      assert.deepStrictEqual(await audiencesOf(), []);
+
+      // Confirmed: it publishes there; the next publish to that endpoint asks nothing (a dialog would hold it until the test times out).
+      const confirming = (await ask()).outcome;
+      await click('endpoint-confirm', { ...question, role: 'button', name: `Publish to ${host}` });
+      const first = published(await confirming);
+      assert.strictEqual(new URL(first.endpoint).host, host);
+      const second = published(await publishCommand(FILTER));
+      assert.deepStrictEqual([new URL(second.endpoint).host, second.result.audienceId, second.result.total], [host, first.result.audienceId, expected.length]);
+      assert.deepStrictEqual(await committedMembers(other, first.result.audienceId), expected);
+    } finally {
+      await vscode.commands.executeCommand('notifications.hideList');
+      await vscode.commands.executeCommand('audienceFilters.clearEndpointToken', fixtureUri(FILTER));
+      await settings.update('endpoint.url', undefined, vscode.ConfigurationTarget.Workspace);
+      other.child.kill('SIGTERM');
+      await other.exited;
+      fs.rmSync(other.dir, { recursive: true, force: true });
     }
   });
 });

@@ -145,6 +145,10 @@ describe('loading sample files', () => {
       // Every byte a chunk of its own: multi-byte characters, escapes and brackets cut anywhere (the BOM whole).
       const bytes = Buffer.from(text);
       assert.deepEqual(collectElements([bytes.subarray(0, 3), ...Array.from(bytes.subarray(3), (b) => Buffer.from([b]))]), expected);
+      // A byte order mark cut by a chunk boundary (found by the fuzz suite), and a file that ends inside one.
+      const bom = Buffer.from('\ufeff[{"a":1}]');
+      for (const cut of [1, 2]) assert.deepEqual(collectElements([bom.subarray(0, cut), bom.subarray(cut)]), { rows: [[{ a: 1 }, 1]], warnings: [] });
+      assert.deepEqual(collectElements([Buffer.from([0xef, 0xbb])]), { rows: [], warnings: [[1, 'expected a JSON array of objects; file skipped']] });
       const objects = collectElements(['{"a":1}\n{"a":2}{"a":3}']);
       assert.deepEqual(objects.rows, [[{ a: 1 }, 1], [{ a: 2 }, 2], [{ a: 3 }, 2]]);
     });

@@ -47,6 +47,16 @@ describe('YAML layer', () => {
     assert.strictEqual(problems[0].code, 'yaml-binary');
   });
 
+  it('places empty nodes (an empty key, an empty item) inside the text, where the text so far ends', () => {
+    // Found by the fuzz suite: js-yaml gives empty nodes no offsets, and a problem on them had range -1..-1.
+    const { root } = parseYaml(': dataview: web\nlist:\n- \n');
+    assert.ok(root?.kind === 'map');
+    assert.deepStrictEqual([root.pairs[0].key.start, root.pairs[0].key.end, root.pairs[0].key.value], [0, 0, null]);
+    const list = root.pairs[1].value;
+    assert.ok(list?.kind === 'seq');
+    assert.deepStrictEqual([list.items[0].start, list.items[0].end], [22, 22]);
+  });
+
   it('resolves core-schema scalars and quoted strings', () => {
     const { root } = parseYaml('n: 12\nb: true\nz: ~\nq: "12"\nd: 2026-01-01\n');
     assert.deepStrictEqual(toJS(root), { n: 12, b: true, z: null, q: '12', d: '2026-01-01' });

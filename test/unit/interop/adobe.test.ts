@@ -237,6 +237,22 @@ describe('Adobe segment JSON', () => {
       });
     }
 
+    it('a definition nested 100,000 containers deep is one adobe-too-deep error at the first level past 416, not a crash', () => {
+      let pred: unknown = { func: 'exists', val: attr };
+      for (let i = 0; i < 100_000; i++) pred = { func: 'container', context: 'hits', pred };
+      for (const r of [importAdobeDefinition(seg(pred), dataView), importAdobePredicate(pred, dataView)]) {
+        assert.equal(r.rule.root, null);
+        assert.equal(r.diagnostics.length, 1);
+        const [d] = r.diagnostics;
+        assert.deepEqual([d.code, d.severity, d.message], ['adobe-too-deep', 'error', 'JSON nesting deeper than 416 levels; nothing imported.']);
+        assert.match(d.path, /^\$(\.container)?(\.pred)+$/);
+        assert.equal(d.path.split('.').length - 1, 416);
+      }
+      let within: unknown = { func: 'exists', val: attr };
+      for (let i = 0; i < 150; i++) within = { func: 'container', context: 'hits', pred: within };
+      assert.deepEqual(importAdobeDefinition(seg(within), dataView).diagnostics.filter(d => d.severity === 'error'), []);
+    });
+
     it('suggests the closest Adobe id', () => {
       const [d] = importAdobeDefinition(seg({ func: 'exists', val: { func: 'attr', name: 'variables/pgae' } }), dataView).diagnostics;
       assert.match(d.message, /Did you mean `variables\/page`\?/);
