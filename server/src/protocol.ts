@@ -1,4 +1,5 @@
 import type { Explanation } from '../../core/src/engine/explain';
+import type { SizeGauge } from '../../core/src/publish/plan';
 
 /**
  * Custom LSP messages between the Audience Filters client and server. Imported by both sides;
@@ -69,15 +70,8 @@ export interface PreviewMetric {
   pinned: boolean;
 }
 
-/** The audience size against the identity limit (core `SizeGauge`). */
-export interface PreviewGauge {
-  size: number;
-  limit: number;
-  limitSource: 'profile store' | 'endpoint';
-  share: number;
-  warningAt: number;
-  state: 'ok' | 'warning' | 'over';
-}
+/** The audience size against the identity limit: core's `SizeGauge`, the same the publish plan has. */
+export type PreviewGauge = SizeGauge;
 
 /** Estimated return within `days` (core `ReturnHorizon`; the method is in docs/language.md). */
 export interface PreviewReturn {

@@ -3,10 +3,15 @@
  * files read in place. Rows stream in DuckDB's chunks (2,048 rows); abort interrupts the query.
  */
 import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { DataView, WarehouseSource } from '../dataview/model';
 import type { Row, WarehouseConnection } from './connection';
 import { describeWarehouse, WarehouseError } from './connection';
+
+/** The embedded DuckDB's buffer pool unless AUDIENCE_FILTERS_DUCKDB_MEMORY says otherwise. */
+export const DEFAULT_MEMORY = '256MB';
 
 export async function openDuckDb(dataView: DataView, source: WarehouseSource): Promise<WarehouseConnection> {
   const where = describeWarehouse(source);
@@ -18,6 +23,12 @@ export async function openDuckDb(dataView: DataView, source: WarehouseSource): P
     throw new WarehouseError(`Data view \`${dataView.id}\`: ${where} could not be opened: ${firstLine(e)}`, 'connect');
   }
   const conn = await instance.connect();
+  // Embedded in the CLI's process: a bounded buffer pool that spills to a temporary folder, not
+  // DuckDB's default of 80% of the machine's memory (AUDIENCE_FILTERS_DUCKDB_MEMORY raises it).
+  const memory = process.env.AUDIENCE_FILTERS_DUCKDB_MEMORY ?? DEFAULT_MEMORY;
+  if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(memory)) throw new WarehouseError(`AUDIENCE_FILTERS_DUCKDB_MEMORY must be a size such as 512MB or 2GB, not "${memory}".`, 'config');
+  await conn.run(`SET memory_limit = '${memory}'`);
+  await conn.run(`SET temp_directory = '${path.join(os.tmpdir(), 'audience-filters-duckdb').replace(/'/g, "''")}'`);
   return {
     engine: 'duckdb',
     dialect: 'duckdb',

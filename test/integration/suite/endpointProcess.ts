@@ -1,5 +1,5 @@
 // The reference profile endpoint as its own process on 127.0.0.1 with a temporary SQLite database, for the
-// tests that publish. (publish.test.ts has its own copy of startEndpoint; it can move here.)
+// tests that publish (publish.test.ts, firstHour.test.ts).
 import { spawn } from 'child_process';
 import type { ChildProcess } from 'child_process';
 import * as fs from 'fs';
@@ -15,14 +15,15 @@ export interface Endpoint { url: string; adminToken: string; child: ChildProcess
  * Starts the endpoint on the `node` that installed its native SQLite module (the one on PATH, or
  * $AUDIENCE_FILTERS_ENDPOINT_NODE): the extension host's Node may be another version.
  */
-export function startEndpoint(): Promise<Endpoint> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'af-first-hour-'));
+export function startEndpoint(prefix = 'af-endpoint-'): Promise<Endpoint> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const db = path.join(dir, 'audiences.db');
   const main = path.join(extension().extensionPath, 'out', 'endpoint', 'src', 'main.js');
   const node = process.env.AUDIENCE_FILTERS_ENDPOINT_NODE || 'node';
   const env = { ...process.env };
   delete env.ELECTRON_RUN_AS_NODE;
-  const child = spawn(node, [main, '--port', '0', '--host', '127.0.0.1', '--db', db], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  // --json: the endpoint prints its status line ({"listening": url, …}) only when asked.
+  const child = spawn(node, [main, '--port', '0', '--host', '127.0.0.1', '--db', db, '--json'], { stdio: ['ignore', 'pipe', 'pipe'], env });
   const exited = new Promise<void>(resolve => child.once('exit', () => resolve()));
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -50,9 +51,13 @@ export async function stopEndpoint(endpoint: Endpoint | undefined): Promise<void
   fs.rmSync(endpoint.dir, { recursive: true, force: true });
 }
 
-/** A request to the endpoint as its admin (the test's own view of what was committed). */
-export async function api<T>(endpoint: Endpoint, method: string, route: string): Promise<{ status: number; body: T }> {
-  const res = await fetch(new URL(route, endpoint.url), { method, headers: { authorization: `Bearer ${endpoint.adminToken}`, accept: 'application/json' } });
+/** A request to the endpoint, as its admin unless `token` says otherwise (the test's own view of what was committed). */
+export async function api<T>(endpoint: Endpoint, method: string, route: string, body?: unknown, token = endpoint.adminToken): Promise<{ status: number; body: T }> {
+  const res = await fetch(new URL(route, endpoint.url), {
+    method,
+    headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as T };
 }
 

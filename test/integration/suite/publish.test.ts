@@ -3,15 +3,15 @@
 // Audiences view → republish an edit → cancel a publish mid-upload → open the definition → delete; then the
 // refusals.
 import * as assert from 'assert';
-import { spawn, spawnSync } from 'child_process';
-import type { ChildProcess } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
-import * as readline from 'readline';
 import * as vscode from 'vscode';
 import { click, extension, fixtureUri, openFixture, SCREENSHOT_DIR_ENV, takeScreenshot, waitForServer } from './harness';
+import { api, startEndpoint } from './endpointProcess';
+import type { Endpoint } from './endpointProcess';
 import { waitFor } from './waitFor';
 
 const FILTER = 'publish/cart-abandoners.filter.yaml';
@@ -26,51 +26,6 @@ type PublishOutcome =
 
 /** What `audienceFilters.audiences.items` returns: the view's root items. */
 interface Item { kind: string; label: string; description?: string; tooltip?: string; contextValue?: string; audienceId?: string; filterId?: string; node?: unknown }
-
-interface Endpoint { url: string; adminToken: string; child: ChildProcess; exited: Promise<void>; dir: string }
-
-/**
- * Starts the reference endpoint as its own process. It runs on the `node` that installed its native SQLite
- * module (the one on PATH, or $AUDIENCE_FILTERS_ENDPOINT_NODE): the extension host's Node may be another
- * version (VS Code 1.139 runs Node 24).
- */
-function startEndpoint(): Promise<Endpoint> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'af-publish-'));
-  const db = path.join(dir, 'audiences.db');
-  const main = path.join(extension().extensionPath, 'out', 'endpoint', 'src', 'main.js');
-  const node = process.env.AUDIENCE_FILTERS_ENDPOINT_NODE || 'node';
-  const env = { ...process.env };
-  delete env.ELECTRON_RUN_AS_NODE;
-  const child = spawn(node, [main, '--port', '0', '--host', '127.0.0.1', '--db', db, '--json'], { stdio: ['ignore', 'pipe', 'pipe'], env });
-  const exited = new Promise<void>(resolve => child.once('exit', () => resolve()));
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    void exited.then(() => reject(new Error(`the endpoint exited before listening: ${stderr}`)));
-    readline.createInterface({ input: child.stdout! }).on('line', line => {
-      let msg: { listening?: string; adminTokenFile?: string };
-      try {
-        msg = JSON.parse(line);
-      } catch {
-        return;
-      }
-      if (!msg.listening) return;
-      const adminToken = fs.readFileSync(msg.adminTokenFile ?? `${db}.admin-token`, 'utf8').trim();
-      resolve({ url: msg.listening, adminToken, child, exited, dir });
-    });
-  });
-}
-
-/** A request to the endpoint as the admin (the test's own view of what was committed). */
-async function api<T>(endpoint: Endpoint, method: string, route: string, body?: unknown, token = endpoint.adminToken): Promise<{ status: number; body: T }> {
-  const res = await fetch(new URL(route, endpoint.url), {
-    method,
-    headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as T };
-}
 
 async function committedMembers(endpoint: Endpoint, audienceId: string): Promise<Identity[]> {
   const members: Identity[] = [];
@@ -196,7 +151,7 @@ suite('publishing in a real VS Code', () => {
   let audienceId: string;
 
   suiteSetup(async () => {
-    endpoint = await startEndpoint();
+    endpoint = await startEndpoint('af-publish-');
     await extension().activate();
     await openFixture(FILTER);
     await waitForServer(() => true, 30_000);
