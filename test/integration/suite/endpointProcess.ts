@@ -61,6 +61,10 @@ export async function api<T>(endpoint: Endpoint, method: string, route: string, 
   return { status: res.status, body: (await res.json()) as T };
 }
 
+/**
+ * The endpoint in the user's settings: publishing to it asks nothing. (One from the workspace's
+ * settings is confirmed once, naming its host, before anything is sent: publish.test.ts tests that.)
+ */
 export async function setEndpointUrl(url: string | undefined): Promise<void> {
-  await vscode.workspace.getConfiguration('audienceFilters').update('endpoint.url', url, vscode.ConfigurationTarget.Workspace);
+  await vscode.workspace.getConfiguration('audienceFilters').update('endpoint.url', url, vscode.ConfigurationTarget.Global);
 }

@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { click, extension, fixtureUri, openFixture, SCREENSHOT_DIR_ENV, takeScreenshot, waitForServer } from './harness';
-import { api, startEndpoint } from './endpointProcess';
+import { api, setEndpointUrl, startEndpoint } from './endpointProcess';
 import type { Endpoint } from './endpointProcess';
 import { waitFor } from './waitFor';
 
@@ -138,10 +138,6 @@ function startHoldingProxy(target: string): Promise<HoldingProxy> {
   });
 }
 
-/** The endpoint in the user's settings: publishing to it asks nothing (one from the workspace's settings is confirmed once). */
-async function setEndpointUrl(url: string | undefined): Promise<void> {
-  await vscode.workspace.getConfiguration('audienceFilters').update('endpoint.url', url, vscode.ConfigurationTarget.Global);
-}
 
 suite('publishing in a real VS Code', () => {
   let endpoint: Endpoint;
