@@ -114,6 +114,11 @@ export function dataSummaryText(data: DataSummary, cwd: string): string {
   return `evaluated on ${data.files.length} sample file${data.files.length === 1 ? '' : 's'}: ${files || 'none'}; ${data.skippedRows} row${data.skippedRows === 1 ? '' : 's'} skipped`;
 }
 
+/** Where a warehouse evaluation ran (`DuckDB /abs/web.duckdb`), with paths under `cwd` shown relative. */
+export function warehouseText(where: string, cwd: string): string {
+  return where.split(`${cwd}${path.sep}`).join('');
+}
+
 function relative(cwd: string, file: string): string {
   return path.relative(cwd, file) || file;
 }

@@ -8,7 +8,7 @@ import { anchorText } from '../../core/src/evaluation';
 import type { DataSummary, EvaluationSource, WindowAnchor } from '../../core/src/evaluation';
 import { flagValue, UsageError } from './args';
 import type { ParsedArgs } from './args';
-import { dataSummaryText, evaluateFlagsOf, evaluateOptionsOf, printLoadWarnings, reportFailure, serviceFor } from './evaluateFile';
+import { dataSummaryText, evaluateFlagsOf, evaluateOptionsOf, printLoadWarnings, reportFailure, serviceFor, warehouseText } from './evaluateFile';
 import type { CommandIO } from './io';
 import { DEFAULT_ENDPOINT, ENDPOINT_VARIABLE, TOKEN_VARIABLE } from './options';
 
@@ -110,7 +110,7 @@ export function planText(plan: PublishPlan, evaluated?: Omit<EvaluatedInputs, 'i
   const lines: string[] = [];
   const a = plan.audience;
   lines.push(`Audience "${a.name}" (filter ${a.filterId}) → ${plan.endpoint}`);
-  if (evaluated?.source?.kind === 'warehouse') lines.push(`  evaluated on the warehouse: ${evaluated.source.where.split(`${cwd}${path.sep}`).join('')} (${Math.round(evaluated.source.queryMs)} ms)`);
+  if (evaluated?.source?.kind === 'warehouse') lines.push(`  evaluated on the warehouse: ${warehouseText(evaluated.source.where, cwd)} (${Math.round(evaluated.source.queryMs)} ms)`);
   else if (evaluated?.data) lines.push(`  ${dataSummaryText(evaluated.data, cwd)}`);
   lines.push(plan.existing ? `  republish of ${plan.existing.id} (version ${plan.existing.audienceVersion}, ${plan.existing.size} members)` : '  new audience');
   lines.push(`  refresh ${a.refresh}, lookback ${a.lookbackDays} days${evaluated?.anchor ? ` ${anchorText(evaluated.anchor)}` : ''}, expires ${a.expires}, namespaces ${a.namespaces.join(', ')}`);

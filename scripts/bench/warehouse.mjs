@@ -82,8 +82,7 @@ export async function run({ root }) {
       const dvFile = path.join(dir, 'wh.dataview.yaml');
       fs.writeFileSync(dvFile, dataViewText(db));
       const dataView = parseDataViewFile(dvFile, fs.readFileSync(dvFile, 'utf8')).dataView;
-      const fakeConn = { engine: 'duckdb', dialect: 'duckdb' };
-      const { options, dataView: mapped } = warehouseSqlOptions(dataView, fakeConn, undefined);
+      const { options, dataView: mapped } = warehouseSqlOptions(dataView, 'duckdb', undefined);
       const sql = compileToSql(rule, mapped, options).sql;
       const compiled = await timeIt(async () => (await conn.runAndReadAll(sql)).getRows().length);
       const hand = await timeIt(async () => (await conn.runAndReadAll(HAND_WRITTEN)).getRows().length);

@@ -1,7 +1,6 @@
-import * as path from 'path';
 import { countOf, parseArgs, UsageError } from '../args';
 import type { CommandSpec } from '../args';
-import { dataSummaryText, evaluateFileOrFail, evaluateFlagsOf } from '../evaluateFile';
+import { dataSummaryText, evaluateFileOrFail, evaluateFlagsOf, warehouseText } from '../evaluateFile';
 import type { CommandIO } from '../io';
 import { DATAVIEW_OPTION, JSON_OPTION, MAX_ROWS_OPTION, maxBadRowsOption, SAMPLE_OPTIONS, SOURCE_OPTION } from '../options';
 import { stepConversion } from '../../../core/src/engine';
@@ -68,7 +67,7 @@ export async function runPreview(argv: string[], io: CommandIO): Promise<number>
   const row = (name: string, a: number, b: number) => `  ${name.padEnd(9)}${(Number.isFinite(a) ? String(a) : '–').padStart(9)} of ${String(b).padEnd(9)} ${pct(a, b).padStart(6)}`;
   io.out(`${evaluation.filterId}${evaluation.title ? ` — ${evaluation.title}` : ''}`);
   const src = evaluation.source;
-  io.out(`data view ${evaluation.dataView.id}${src.kind === 'warehouse' ? ` on ${src.where.split(`${io.cwd}${path.sep}`).join('')}` : ''}${evaluation.truncated ? ` (first ${evaluation.truncated.rowLimit} events)` : ''}${evaluation.window ? `, window ${windowText({ ...evaluation.window, source: evaluation.windowSource ?? 'period' }, evaluation.anchor)}` : ''}`);
+  io.out(`data view ${evaluation.dataView.id}${src.kind === 'warehouse' ? ` on ${warehouseText(src.where, io.cwd)}` : ''}${evaluation.truncated ? ` (first ${evaluation.truncated.rowLimit} events)` : ''}${evaluation.window ? `, window ${windowText({ ...evaluation.window, source: evaluation.windowSource ?? 'period' }, evaluation.anchor)}` : ''}`);
   io.out(row('people', r.matched.people, r.total.people));
   io.out(row('sessions', r.matched.sessions, r.total.sessions));
   io.out(row('events', r.matched.events, r.total.events));

@@ -11,6 +11,7 @@ import type { Rule } from '../rule/ast';
 import { compileSummarySql, compileToSql } from '../sql/compile';
 import type { SqlOptions, SqlProblem } from '../sql/compile';
 import { DIALECTS } from '../sql/dialects';
+import type { SqlDialectName } from '../sql/dialects';
 import { compareCodePoints } from '../text';
 import type { Row, WarehouseConnection } from './connection';
 import { tableExpression, WarehouseError } from './connection';
@@ -28,7 +29,7 @@ export class WarehouseUnsupported extends WarehouseError {
 }
 
 /** The compiler's options for the data view's warehouse table and columns. */
-export function warehouseSqlOptions(dataView: DataView, conn: WarehouseConnection, window: { from: number; to: number } | undefined, resolveFilter?: (id: string) => Rule | undefined): { options: SqlOptions; dataView: DataView } {
+export function warehouseSqlOptions(dataView: DataView, dialect: SqlDialectName, window: { from: number; to: number } | undefined, resolveFilter?: (id: string) => Rule | undefined): { options: SqlOptions; dataView: DataView } {
   const w = dataView.warehouse!;
   // The compiler reads each dimension and metric from its `field`; on the warehouse that is its column.
   const mapped: DataView = {
@@ -41,7 +42,7 @@ export function warehouseSqlOptions(dataView: DataView, conn: WarehouseConnectio
   return {
     dataView: mapped,
     options: {
-      dialect: conn.dialect,
+      dialect,
       table: tableExpression(w),
       personColumn: w.personColumn,
       ...(w.namespace !== undefined ? { namespaceValue: w.namespace } : { namespaceColumn: w.namespaceColumn }),
@@ -74,7 +75,7 @@ export interface WarehouseSummary {
 /** The preview's figures for `rule` on the warehouse, with the first `sample` identities of the audience. */
 export async function summarizeOnWarehouse(rule: Rule, dataView: DataView, conn: WarehouseConnection, window: { from: number; to: number } | undefined, sample: number, options: WarehouseQueryOptions = {}): Promise<WarehouseSummary> {
   const started = performance.now();
-  const { options: sqlOptions, dataView: mapped } = warehouseSqlOptions(dataView, conn, window, options.resolveFilter);
+  const { options: sqlOptions, dataView: mapped } = warehouseSqlOptions(dataView, conn.dialect, window, options.resolveFilter);
   const compiled = compileSummarySql(rule, mapped, sqlOptions);
   if (!compiled.sql) throw new WarehouseUnsupported(compiled.problems[0]);
   const rows = await allRows(conn.query(compiled.sql, { signal: options.signal }));
@@ -120,7 +121,7 @@ export async function summarizeOnWarehouse(rule: Rule, dataView: DataView, conn:
 
 /** The audience, ordered by namespace then ID (code points), in the batches the warehouse sends. */
 export async function* audienceOnWarehouse(rule: Rule, dataView: DataView, conn: WarehouseConnection, window: { from: number; to: number } | undefined, options: WarehouseQueryOptions & { limit?: number } = {}): AsyncIterable<Identity[]> {
-  const { options: sqlOptions, dataView: mapped } = warehouseSqlOptions(dataView, conn, window, options.resolveFilter);
+  const { options: sqlOptions, dataView: mapped } = warehouseSqlOptions(dataView, conn.dialect, window, options.resolveFilter);
   const compiled = compileToSql(rule, mapped, sqlOptions);
   if (!compiled.sql) throw new WarehouseUnsupported(compiled.problems[0]);
   const sql = options.limit !== undefined ? `${compiled.sql}\nLIMIT ${Math.max(0, Math.floor(options.limit))}` : compiled.sql;
