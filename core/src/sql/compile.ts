@@ -169,6 +169,9 @@ class SqlCompiler {
   private readonly sources = new Map<string, string>();
   private readonly instanceCounters = new Map<string, string>();
   private readonly resolving: string[] = [];
+  /** Where the base layers go (after `src`) and whether the data has session IDs. */
+  private baseAt = 0;
+  private hasSessionId = false;
 
   constructor(
     private readonly dataView: DataView,
@@ -183,6 +186,7 @@ class SqlCompiler {
     const ns = d.ident('namespace');
     const id = d.ident('id');
     const audience = `SELECT DISTINCT _ns AS ${ns}, _id AS ${id}\nFROM ${this.layer}\nWHERE ${truth} = 1`;
+    this.finishBase(this.ctes.slice(this.baseAt).join('\n') + audience);
     return `WITH\n${this.ctes.join(',\n')},\naudience AS (\n  ${audience.replace(/\n/g, '\n  ')}\n)\nSELECT ${ns}, ${id} FROM audience\nORDER BY ${ns}${d.binaryCollation}, ${id}${d.binaryCollation}`;
   }
 
@@ -213,6 +217,7 @@ class SqlCompiler {
     ];
     // An only before / only after sequence returns part of its units: the rows above count whole units.
     const partial = containsOnly(body);
+    this.finishBase(this.ctes.slice(this.baseAt).join('\n') + rows.join('\n'));
     return { sql: `WITH\n${this.ctes.join(',\n')}\n${rows.join('\nUNION ALL ')}`, steps: parts, partial };
   }
 
@@ -302,19 +307,49 @@ class SqlCompiler {
       this.sources.set(name, alias);
       cols.push(`${d.ident(field)} AS ${alias}`);
     }
+    // The person key `_p`: the ID itself when the namespace is one constant, else an unambiguous text
+    // key of both (the namespace's length, the namespace, then the ID). No global ranking: every window
+    // is partitioned by person, so each person's work is independent of the others'.
+    const idCol = d.ident(o.personColumn ?? 'person_id');
+    cols.push(`${o.namespaceValue !== undefined ? idCol : d.personKey(d.ident(o.namespaceColumn ?? 'namespace'), idCol)} AS _p`);
     const where = o.window ? `\nWHERE ${d.epochMs(ts)} >= ${o.window.from} AND ${d.epochMs(ts)} < ${o.window.to}` : '';
     this.cte('src', `SELECT ${cols.join(', ')}\nFROM ${o.table}${where}`);
-    // The base layers' table alias is not `s`: ClickHouse resolves `s.*` to a column `s` (a span start) of a query that joins them.
-    this.cte('l0a', 'SELECT b.*, DENSE_RANK() OVER (ORDER BY _ns, _id) AS _p FROM src b');
-    this.cte('l0b', 'SELECT b.*, ROW_NUMBER() OVER (PARTITION BY _p ORDER BY _t, _o) AS _pos FROM l0a b');
-    const timeout = Math.round((Number.isFinite(dv.sessionTimeoutMinutes) ? dv.sessionTimeoutMinutes : 30) * 60_000);
-    const prevT = d.lag('_t', '_p', '_pos');
-    const prevSid = d.lag('_sid', '_p', '_pos');
-    const newSession = session
-      ? `CASE WHEN _pos = 1 THEN 1 WHEN _sid IS NULL AND ${prevSid} IS NULL THEN (CASE WHEN _t - ${prevT} > ${timeout} THEN 1 ELSE 0 END) WHEN _sid IS NULL OR ${prevSid} IS NULL OR _sid <> ${prevSid} THEN 1 ELSE 0 END`
-      : `CASE WHEN _pos = 1 THEN 1 WHEN _t - ${prevT} > ${timeout} THEN 1 ELSE 0 END`;
-    this.cte('l0c', `SELECT b.*, ${newSession} AS _new FROM l0b b`);
-    this.cte('l0', 'SELECT b.*, SUM(_new) OVER (PARTITION BY _p ORDER BY _pos ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS _s FROM l0c b');
+    this.baseAt = this.ctes.length;
+    this.hasSessionId = Boolean(session);
+  }
+
+  /**
+   * The base layers between `src` and `l0`, inserted once the rest is written, with only what the rest
+   * uses: `_pos` (a person's events numbered by time, then order) and `_s` (the session number).
+   * (Their table alias is not `s`: ClickHouse resolves `s.*` to a column `s` of a query that joins them.)
+   */
+  private finishBase(rest: string): void {
+    const d = this.d;
+    const usesS = /\b_s\b/.test(rest);
+    const usesPos = usesS || /\b_pos\b/.test(rest);
+    const layers: Array<[string, string]> = [];
+    let from = 'src';
+    const add = (sql: string) => {
+      const name = `l0${String.fromCharCode(97 + layers.length)}`;
+      layers.push([name, sql.replace('@', from)]);
+      from = name;
+    };
+    if (usesPos) add('SELECT b.*, ROW_NUMBER() OVER (PARTITION BY _p ORDER BY _t, _o) AS _pos FROM @ b');
+    if (usesS) {
+      const timeout = Math.round((Number.isFinite(this.dataView.sessionTimeoutMinutes) ? this.dataView.sessionTimeoutMinutes : 30) * 60_000);
+      const prevT = d.lag('_t', '_p', '_pos');
+      const prevSid = d.lag('_sid', '_p', '_pos');
+      const newSession = this.hasSessionId
+        ? `CASE WHEN _pos = 1 THEN 1 WHEN _sid IS NULL AND ${prevSid} IS NULL THEN (CASE WHEN _t - ${prevT} > ${timeout} THEN 1 ELSE 0 END) WHEN _sid IS NULL OR ${prevSid} IS NULL OR _sid <> ${prevSid} THEN 1 ELSE 0 END`
+        : `CASE WHEN _pos = 1 THEN 1 WHEN _t - ${prevT} > ${timeout} THEN 1 ELSE 0 END`;
+      add(`SELECT b.*, ${newSession} AS _new FROM @ b`);
+      add('SELECT b.*, SUM(_new) OVER (PARTITION BY _p ORDER BY _pos ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS _s FROM @ b');
+    }
+    if (layers.length) layers[layers.length - 1][0] = 'l0';
+    else layers.push(['l0', 'SELECT b.* FROM src b']);
+    const saved = this.ctes.splice(this.baseAt);
+    for (const [name, sql] of layers) this.cte(name, sql);
+    this.ctes.push(...saved);
   }
 
   private resolve(ref: Expr & { kind: 'filterRef' }): Expr {

@@ -17,6 +17,8 @@ export interface SqlDialect {
   addMonths(ts: string, months: number): string;
   /** The previous row's value in the window; NULL on the first row. */
   lag(expr: string, partition: string, order: string): string;
+  /** One text key of a (namespace, ID) pair, unambiguous: the namespace's length, `:`, the namespace, the ID. */
+  personKey(ns: string, id: string): string;
   /** `value LIKE pattern` where `pattern` uses `%` and literal text (escaped here). */
   like(value: string, segments: string[]): string;
   /** Appended to a text operand so `<` and `>` compare code points. */
@@ -46,6 +48,7 @@ const duckdb: SqlDialect = {
   epochMs: ts => `epoch_ms(${ts})`,
   addMonths: (ts, m) => `(${ts} + INTERVAL ${m} MONTH)`,
   lag: (e, p, o) => `LAG(${e}) OVER (PARTITION BY ${p} ORDER BY ${o})`,
+  personKey: (ns, id) => `CAST(LENGTH(${ns}) AS VARCHAR) || ':' || ${ns} || CAST(${id} AS VARCHAR)`,
   like(value, segments) {
     return likeWithBang(this, value, segments);
   },
@@ -60,6 +63,7 @@ const postgres: SqlDialect = {
   epochMs: ts => `CAST(EXTRACT(EPOCH FROM ${ts}) * 1000 AS BIGINT)`,
   addMonths: (ts, m) => `(${ts} + INTERVAL '${m} months')`,
   lag: (e, p, o) => `LAG(${e}) OVER (PARTITION BY ${p} ORDER BY ${o})`,
+  personKey: (ns, id) => `CAST(LENGTH(${ns}) AS VARCHAR) || ':' || ${ns} || CAST(${id} AS VARCHAR)`,
   like(value, segments) {
     return likeWithBang(this, value, segments);
   },
@@ -73,6 +77,7 @@ const clickhouse: SqlDialect = {
   string: v => quote(v, true),
   epochMs: ts => `toUnixTimestamp64Milli(${ts})`,
   addMonths: (ts, m) => `addMonths(${ts}, ${m})`,
+  personKey: (ns, id) => `concat(toString(lengthUTF8(${ns})), ':', ${ns}, toString(${id}))`,
   lag: (e, p, o) => `lagInFrame(toNullable(${e})) OVER (PARTITION BY ${p} ORDER BY ${o} ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)`,
   // ClickHouse's LIKE has no ESCAPE clause: backslash escapes, itself escaped once more in the literal.
   like(value, segments) {
@@ -90,6 +95,7 @@ const spark: SqlDialect = {
   epochMs: ts => `unix_millis(${ts})`,
   addMonths: (ts, m) => `(${ts} + make_ym_interval(0, ${m}))`,
   lag: (e, p, o) => `LAG(${e}) OVER (PARTITION BY ${p} ORDER BY ${o})`,
+  personKey: (ns, id) => `CAST(LENGTH(${ns}) AS VARCHAR) || ':' || ${ns} || CAST(${id} AS VARCHAR)`,
   like(value, segments) {
     return likeWithBang(this, value, segments);
   },
@@ -104,6 +110,7 @@ const trino: SqlDialect = {
   epochMs: ts => `date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00', ${ts})`,
   addMonths: (ts, m) => `date_add('month', ${m}, ${ts})`,
   lag: (e, p, o) => `LAG(${e}) OVER (PARTITION BY ${p} ORDER BY ${o})`,
+  personKey: (ns, id) => `CAST(LENGTH(${ns}) AS VARCHAR) || ':' || ${ns} || CAST(${id} AS VARCHAR)`,
   like(value, segments) {
     return likeWithBang(this, value, segments);
   },

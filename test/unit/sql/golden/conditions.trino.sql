@@ -1,19 +1,10 @@
 WITH
 src AS (
-  SELECT "namespace" AS _ns, "person_id" AS _id, "timestamp" AS _ts, date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00', "timestamp") AS _t, NULL AS _sid, "event_order" AS _o, "marketing.campaign" AS v0, "orders" AS v1, "page_name" AS v2
+  SELECT "namespace" AS _ns, "person_id" AS _id, "timestamp" AS _ts, date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00', "timestamp") AS _t, NULL AS _sid, "event_order" AS _o, "marketing.campaign" AS v0, "orders" AS v1, "page_name" AS v2, CAST(LENGTH("namespace") AS VARCHAR) || ':' || "namespace" || CAST("person_id" AS VARCHAR) AS _p
   FROM analytics.events
 ),
-l0a AS (
-  SELECT b.*, DENSE_RANK() OVER (ORDER BY _ns, _id) AS _p FROM src b
-),
-l0b AS (
-  SELECT b.*, ROW_NUMBER() OVER (PARTITION BY _p ORDER BY _t, _o) AS _pos FROM l0a b
-),
-l0c AS (
-  SELECT b.*, CASE WHEN _pos = 1 THEN 1 WHEN _t - LAG(_t) OVER (PARTITION BY _p ORDER BY _pos) > 1800000 THEN 1 ELSE 0 END AS _new FROM l0b b
-),
 l0 AS (
-  SELECT b.*, SUM(_new) OVER (PARTITION BY _p ORDER BY _pos ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS _s FROM l0c b
+  SELECT b.* FROM src b
 ),
 l1 AS (
   SELECT p.*, MAX((CASE WHEN v2 IS NOT NULL AND (v2 LIKE 'Check%out*' ESCAPE '!') THEN 1 ELSE 0 END)) OVER (PARTITION BY _p) AS c1 FROM l0 p

@@ -1,19 +1,16 @@
 WITH
 src AS (
-  SELECT "namespace" AS _ns, "person_id" AS _id, "timestamp" AS _ts, epoch_ms("timestamp") AS _t, NULL AS _sid, "event_order" AS _o, "orders" AS v0, "page_name" AS v1
+  SELECT "namespace" AS _ns, "person_id" AS _id, "timestamp" AS _ts, epoch_ms("timestamp") AS _t, NULL AS _sid, "event_order" AS _o, "orders" AS v0, "page_name" AS v1, CAST(LENGTH("namespace") AS VARCHAR) || ':' || "namespace" || CAST("person_id" AS VARCHAR) AS _p
   FROM analytics.events
 ),
 l0a AS (
-  SELECT b.*, DENSE_RANK() OVER (ORDER BY _ns, _id) AS _p FROM src b
+  SELECT b.*, ROW_NUMBER() OVER (PARTITION BY _p ORDER BY _t, _o) AS _pos FROM src b
 ),
 l0b AS (
-  SELECT b.*, ROW_NUMBER() OVER (PARTITION BY _p ORDER BY _t, _o) AS _pos FROM l0a b
-),
-l0c AS (
-  SELECT b.*, CASE WHEN _pos = 1 THEN 1 WHEN _t - LAG(_t) OVER (PARTITION BY _p ORDER BY _pos) > 1800000 THEN 1 ELSE 0 END AS _new FROM l0b b
+  SELECT b.*, CASE WHEN _pos = 1 THEN 1 WHEN _t - LAG(_t) OVER (PARTITION BY _p ORDER BY _pos) > 1800000 THEN 1 ELSE 0 END AS _new FROM l0a b
 ),
 l0 AS (
-  SELECT b.*, SUM(_new) OVER (PARTITION BY _p ORDER BY _pos ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS _s FROM l0c b
+  SELECT b.*, SUM(_new) OVER (PARTITION BY _p ORDER BY _pos ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS _s FROM l0b b
 ),
 q1_sp1 AS (
   SELECT x._p AS _p, x._pos AS s, x._pos AS e, x._t AS s_t, x._s AS s_sn, x._t AS e_t, x._s AS e_sn
