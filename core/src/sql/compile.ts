@@ -561,6 +561,7 @@ class SqlCompiler {
   private sequence(seq: Sequence, scope: Scope): string {
     if (scope === 'event') throw new SqlUnsupported('sql-unsupported-sequence', 'A sequence inside an event container (one event) does not compile to SQL; put it in a person or session container.', seq);
     const flat = flattenSteps(seq);
+    if (this.isChain(flat, scope)) return this.chainSequence(flat, scope);
     if (linearGaps(flat, this.d)) return this.linearSequence(seq, flat, scope);
     if (!this.d.correlatedSubqueries && seq.steps.some(s => s.exclude)) {
       throw new SqlUnsupported('sql-dialect-unsupported', `Exclude checkpoints compile to correlated NOT EXISTS subqueries, which ${this.d.name} does not support.`, seq.steps.find(s => s.exclude)!);
@@ -634,6 +635,74 @@ class SqlCompiler {
       return `NOT EXISTS (SELECT 1 FROM ${x.span} x WHERE ${on('x', 'f')} AND x.s > f.e${gaps.map(g => ` AND ${g}`).join('')})`;
     });
     this.cte(result, `SELECT DISTINCT ${U.map(u => `f.${u} AS ${u}`).join(', ')}, 1 AS hit FROM ${prev} f${ends.length ? `\nWHERE ${ends.join('\n  AND ')}` : ''}`);
+    return this.joinBack(result, U);
+  }
+
+  /** Whether a sequence is a plain chain: event checkpoints only, no exclude, time gaps of fixed length. */
+  private isChain(steps: SequenceStep[], scope: Scope): boolean {
+    return steps.every(st => !st.exclude && this.isEventCheckpoint(st.checkpoint, scope) && st.constraints.every(g => g.unit.kind === 'time' && MS[g.unit.unit] !== undefined));
+  }
+
+  /** Whether a checkpoint matches single events (what `spanSpec` gives as `events`, or a union of them). */
+  private isEventCheckpoint(cp: Expr, scope: Scope): boolean {
+    switch (cp.kind) {
+      case 'container':
+        return cp.scope === 'event' && scope !== 'event';
+      case 'logicGroup':
+        return !(cp.mode === 'all' && cp.items.length > 1) && cp.items.every(i => this.isEventCheckpoint(i, scope));
+      case 'filterRef':
+        return this.withReference(cp, root => this.isEventCheckpoint(root, scope));
+      case 'sequence':
+        return false;
+      default:
+        return true;
+    }
+  }
+
+  /**
+   * A plain chain of event checkpoints with time gaps, as one running window per step — the shape of
+   * a hand-written funnel query. Step k's candidates and step k − 1's reached events are sorted
+   * together per unit; each candidate sees the latest reached time before it (a running MAX), and is
+   * reached when that end is early enough for every `after` gap (strictly more than N later; with no
+   * `after`, any earlier event in (time, order)) and late enough for every `within` gap (at most N).
+   * The latest end is the best one for `within`, and every earlier end also satisfies `after`.
+   */
+  private chainSequence(steps: SequenceStep[], scope: Scope): string {
+    const d = this.d;
+    const U = this.unitCols(scope);
+    const columns = steps.map(st => eventColumn(this.spanSpec(st.checkpoint, scope)));
+    const layer = this.layer;
+    const n = ++this.counter;
+    const q = (name: string) => `q${n}_${name}`;
+    const units = (a: string) => U.map(u => `${a}.${u} AS ${u}`).join(', ');
+    const noTime = d.name === 'clickhouse' ? 'CAST(NULL AS Nullable(Int64))' : 'CAST(NULL AS BIGINT)';
+    const time = (x: string) => (d.name === 'clickhouse' ? `toNullable(${x})` : x);
+    let prev = q('r1');
+    this.cte(prev, `SELECT ${units('a')}, a._t AS _t, a._o AS _o FROM ${layer} a WHERE ${columns[0]} = 1`);
+    steps.slice(1).forEach((st, i) => {
+      const k = i + 2;
+      const ms = (g: GapConstraint) => Math.round(g.count * MS[(g.unit as { unit: string }).unit]);
+      const afters = st.constraints.filter(g => g.limit === 'after').map(ms);
+      const withins = st.constraints.filter(g => g.limit === 'within').map(ms);
+      const after = afters.length ? Math.max(...afters) : undefined;
+      const within = withins.length ? Math.min(...withins) : undefined;
+      // Sort key (k1, f, k2, kind): candidates (t, 0, order, 0); reached ends (t, 0, order, 1), or
+      // (t + after, 1, order, 1) with an `after` gap: an end counts for the candidates sorted after it.
+      const [c, r, z] = [`c${n}_${k}`, `e${n}_${k}`, `z${n}_${k}`];
+      const m = q(`m${k}`);
+      this.cte(m, `SELECT ${units(z)}, ${z}._t AS _t, ${z}._o AS _o, ${z}.kind AS kind, MAX(${z}.te) OVER (PARTITION BY ${U.map(u => `${z}.${u}`).join(', ')} ORDER BY ${z}.k1, ${z}.f, ${z}.k2, ${z}.kind ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS m
+FROM (
+  SELECT ${units(c)}, ${c}._t AS k1, 0 AS f, ${c}._o AS k2, 0 AS kind, ${c}._t AS _t, ${c}._o AS _o, ${noTime} AS te FROM ${layer} ${c} WHERE ${columns[i + 1]} = 1
+  UNION ALL
+  SELECT ${units(r)}, ${r}._t${after !== undefined ? ` + ${after}` : ''} AS k1, ${after !== undefined ? 1 : 0} AS f, ${r}._o AS k2, 1 AS kind, ${r}._t AS _t, ${r}._o AS _o, ${time(`${r}._t`)} AS te FROM ${prev} ${r}
+) ${z}`);
+      const w = `w${n}_${k}`;
+      prev = q(`r${k}`);
+      this.cte(prev, `SELECT ${units(w)}, ${w}._t AS _t, ${w}._o AS _o FROM ${m} ${w} WHERE ${w}.kind = 0 AND ${w}.m IS NOT NULL${within !== undefined ? ` AND ${w}._t - ${w}.m <= ${within}` : ''}`);
+    });
+    const result = q('hit');
+    const h = `h${n}`;
+    this.cte(result, `SELECT DISTINCT ${units(h)}, 1 AS hit FROM ${prev} ${h}`);
     return this.joinBack(result, U);
   }
 
@@ -941,6 +1010,13 @@ function linearGaps(steps: SequenceStep[], d: SqlDialect): boolean {
     if (d.name === 'clickhouse' && st.constraints.some(g => g.unit.kind === 'time' && Math.round(g.count * MS[g.unit.unit]) + 1 > 2_147_483_647)) return false;
   }
   return true;
+}
+
+/** The 0/1 column of a checkpoint that matches single events (a union of them: either column). */
+function eventColumn(spec: SpanSpec): string {
+  if (spec.kind === 'events') return spec.column;
+  if (spec.kind === 'union') return `(CASE WHEN ${spec.items.map(i => `${eventColumn(i)} = 1`).join(' OR ')} THEN 1 ELSE 0 END)`;
+  throw new Error('eventColumn: not an event checkpoint');
 }
 
 type SpanSpec = { kind: 'events'; column: string } | { kind: 'units'; scope: Scope; column: string } | { kind: 'union'; items: SpanSpec[] };
