@@ -169,9 +169,8 @@ class SqlCompiler {
   private readonly sources = new Map<string, string>();
   private readonly instanceCounters = new Map<string, string>();
   private readonly resolving: string[] = [];
-  /** Where the base layers go (after `src`) and whether the data has session IDs. */
+  /** Where the base layers go: right after `src`. */
   private baseAt = 0;
-  private hasSessionId = false;
 
   constructor(
     private readonly dataView: DataView,
@@ -315,7 +314,6 @@ class SqlCompiler {
     const where = o.window ? `\nWHERE ${d.epochMs(ts)} >= ${o.window.from} AND ${d.epochMs(ts)} < ${o.window.to}` : '';
     this.cte('src', `SELECT ${cols.join(', ')}\nFROM ${o.table}${where}`);
     this.baseAt = this.ctes.length;
-    this.hasSessionId = Boolean(session);
   }
 
   /**
@@ -329,21 +327,21 @@ class SqlCompiler {
     const usesPos = usesS || /\b_pos\b/.test(rest);
     const layers: Array<[string, string]> = [];
     let from = 'src';
-    const add = (sql: string) => {
+    const add = (sql: (from: string) => string) => {
       const name = `l0${String.fromCharCode(97 + layers.length)}`;
-      layers.push([name, sql.replace('@', from)]);
+      layers.push([name, sql(from)]);
       from = name;
     };
-    if (usesPos) add('SELECT b.*, ROW_NUMBER() OVER (PARTITION BY _p ORDER BY _t, _o) AS _pos FROM @ b');
+    if (usesPos) add(f => `SELECT b.*, ROW_NUMBER() OVER (PARTITION BY _p ORDER BY _t, _o) AS _pos FROM ${f} b`);
     if (usesS) {
       const timeout = Math.round((Number.isFinite(this.dataView.sessionTimeoutMinutes) ? this.dataView.sessionTimeoutMinutes : 30) * 60_000);
       const prevT = d.lag('_t', '_p', '_pos');
       const prevSid = d.lag('_sid', '_p', '_pos');
-      const newSession = this.hasSessionId
+      const newSession = (this.options.sessionColumn ?? this.dataView.sessionField)
         ? `CASE WHEN _pos = 1 THEN 1 WHEN _sid IS NULL AND ${prevSid} IS NULL THEN (CASE WHEN _t - ${prevT} > ${timeout} THEN 1 ELSE 0 END) WHEN _sid IS NULL OR ${prevSid} IS NULL OR _sid <> ${prevSid} THEN 1 ELSE 0 END`
         : `CASE WHEN _pos = 1 THEN 1 WHEN _t - ${prevT} > ${timeout} THEN 1 ELSE 0 END`;
-      add(`SELECT b.*, ${newSession} AS _new FROM @ b`);
-      add('SELECT b.*, SUM(_new) OVER (PARTITION BY _p ORDER BY _pos ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS _s FROM @ b');
+      add(f => `SELECT b.*, ${newSession} AS _new FROM ${f} b`);
+      add(f => `SELECT b.*, SUM(_new) OVER (PARTITION BY _p ORDER BY _pos ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS _s FROM ${f} b`);
     }
     if (layers.length) layers[layers.length - 1][0] = 'l0';
     else layers.push(['l0', 'SELECT b.* FROM src b']);

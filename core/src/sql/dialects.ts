@@ -41,6 +41,11 @@ function likeWithBang(d: Pick<SqlDialect, 'string'>, value: string, segments: st
   return `${value} LIKE ${d.string(pattern)} ESCAPE '!'`;
 }
 
+/** `personKey` with SQL's `||` and CAST, as DuckDB, PostgreSQL, Spark and Trino write it. */
+function concatPersonKey(ns: string, id: string): string {
+  return `CAST(LENGTH(${ns}) AS VARCHAR) || ':' || ${ns} || CAST(${id} AS VARCHAR)`;
+}
+
 const duckdb: SqlDialect = {
   name: 'duckdb',
   ident: n => `"${n.replace(/"/g, '""')}"`,
@@ -48,7 +53,7 @@ const duckdb: SqlDialect = {
   epochMs: ts => `epoch_ms(${ts})`,
   addMonths: (ts, m) => `(${ts} + INTERVAL ${m} MONTH)`,
   lag: (e, p, o) => `LAG(${e}) OVER (PARTITION BY ${p} ORDER BY ${o})`,
-  personKey: (ns, id) => `CAST(LENGTH(${ns}) AS VARCHAR) || ':' || ${ns} || CAST(${id} AS VARCHAR)`,
+  personKey: concatPersonKey,
   like(value, segments) {
     return likeWithBang(this, value, segments);
   },
@@ -63,7 +68,7 @@ const postgres: SqlDialect = {
   epochMs: ts => `CAST(EXTRACT(EPOCH FROM ${ts}) * 1000 AS BIGINT)`,
   addMonths: (ts, m) => `(${ts} + INTERVAL '${m} months')`,
   lag: (e, p, o) => `LAG(${e}) OVER (PARTITION BY ${p} ORDER BY ${o})`,
-  personKey: (ns, id) => `CAST(LENGTH(${ns}) AS VARCHAR) || ':' || ${ns} || CAST(${id} AS VARCHAR)`,
+  personKey: concatPersonKey,
   like(value, segments) {
     return likeWithBang(this, value, segments);
   },
@@ -95,7 +100,7 @@ const spark: SqlDialect = {
   epochMs: ts => `unix_millis(${ts})`,
   addMonths: (ts, m) => `(${ts} + make_ym_interval(0, ${m}))`,
   lag: (e, p, o) => `LAG(${e}) OVER (PARTITION BY ${p} ORDER BY ${o})`,
-  personKey: (ns, id) => `CAST(LENGTH(${ns}) AS VARCHAR) || ':' || ${ns} || CAST(${id} AS VARCHAR)`,
+  personKey: concatPersonKey,
   like(value, segments) {
     return likeWithBang(this, value, segments);
   },
@@ -110,7 +115,7 @@ const trino: SqlDialect = {
   epochMs: ts => `date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00', ${ts})`,
   addMonths: (ts, m) => `date_add('month', ${m}, ${ts})`,
   lag: (e, p, o) => `LAG(${e}) OVER (PARTITION BY ${p} ORDER BY ${o})`,
-  personKey: (ns, id) => `CAST(LENGTH(${ns}) AS VARCHAR) || ':' || ${ns} || CAST(${id} AS VARCHAR)`,
+  personKey: concatPersonKey,
   like(value, segments) {
     return likeWithBang(this, value, segments);
   },
